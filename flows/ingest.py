@@ -1,0 +1,325 @@
+"""The ingest flow: load/fetch -> clean -> dedupe -> tag -> validate -> load -> alert -> report.
+
+Each task works on a batch of articles. A batch is written in one DuckDB transaction together
+with its mentions and alerts, so an article is stored whole or not at all, and a rerun over the
+same input stores nothing new.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.runtime import flow_run
+
+from flows import store
+from flows.config import Settings, load_settings
+from flows.report import summary_markdown
+from flows.sources import list_local_files, read_local_article
+from transforms.alerts import CompiledRule, RuleSpec, compile_rule, evaluate_rule
+from transforms.prepare import prepare_article
+from transforms.records import Alert, Article, Quarantined, RawArticle, TaggedArticle
+
+batch_task = task(cache_policy=NONE, persist_result=False)
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    db_path: str
+    new: int = 0
+    duplicate: int = 0
+    quarantined: int = 0
+    mentions: int = 0
+    entities: int = 0
+    alerts: int = 0
+    feeds_ok: int = 0
+    feeds_failed: int = 0
+    feed_errors: list[str] = field(default_factory=list)
+    validation_success: bool | None = None
+    new_alerts: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, title, evidence)
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "new": self.new,
+            "duplicate": self.duplicate,
+            "quarantined": self.quarantined,
+            "mentions": self.mentions,
+            "alerts": self.alerts,
+            "feeds_failed": self.feeds_failed,
+        }
+
+
+# ---------------------------------------------------------------- tasks (thin wrappers, one job each)
+
+
+@batch_task
+def discover_local_files(settings: Settings, local_sources: list[str]) -> tuple[list[Path], list[Quarantined]]:
+    files, refused = [], []
+    for source in local_sources:
+        found, bad = list_local_files(settings.path(source))
+        files += found
+        refused += bad
+    return files, refused
+
+
+@batch_task
+def fetch_due_feeds(settings: Settings, feed_urls: list[str], forced: bool):
+    """Fetch the feeds that are due (all given ones when the user named them on the command line)."""
+    from flows.config import FeedConfig
+    from flows.feed_store import load_feed_states
+    from flows.feeds import due_feeds, fetch_feeds
+
+    configured = [FeedConfig(url=u) for u in feed_urls] if forced else settings.sources.feeds
+    with store.writing(settings.db_path) as con:
+        states = load_feed_states(con, configured)
+    now = datetime.now(UTC)
+    due = states if forced else due_feeds(states, now)
+    return fetch_feeds(due, settings.fetch, now) if due else []
+
+
+@batch_task
+def read_inputs(paths: list[Path], max_bytes: int) -> tuple[list[RawArticle], list[Quarantined]]:
+    now = datetime.now(UTC)
+    raws, bad = [], []
+    for path in paths:
+        item = read_local_article(path, now, max_bytes)
+        (bad if isinstance(item, Quarantined) else raws).append(item)
+    return raws, bad
+
+
+@batch_task
+def clean_articles(raws: list[RawArticle]) -> tuple[list[Article], list[Quarantined]]:
+    articles, bad = [], []
+    for raw in raws:
+        item = prepare_article(raw)
+        (bad if isinstance(item, Quarantined) else articles).append(item)
+    return articles, bad
+
+
+@batch_task
+def dedupe_articles(db_path: Path, articles: list[Article], seen_ids: set[str], seen_hashes: dict[str, str]):
+    """Split into new articles and sightings of stored (or earlier in this run) ones."""
+    stored_ids, stored_hashes = store.known_articles(
+        db_path, [a.article_id for a in articles], [a.content_hash for a in articles]
+    )
+    fresh: list[Article] = []
+    sightings: list[tuple[str, str, str]] = []
+    for a in articles:
+        original = (
+            a.article_id
+            if a.article_id in stored_ids or a.article_id in seen_ids
+            else stored_hashes.get(a.content_hash) or seen_hashes.get(a.content_hash)
+        )
+        if original:
+            sightings.append((original, a.url, a.source))
+            continue
+        seen_ids.add(a.article_id)
+        seen_hashes[a.content_hash] = a.article_id
+        fresh.append(a)
+    return fresh, sightings
+
+
+@batch_task
+def tag_batch(settings: Settings, articles: list[Article]) -> list[TaggedArticle]:
+    from flows.tagging import TaggingSetup, tag_articles
+
+    t = settings.tagging
+    setup = TaggingSetup(
+        t.model,
+        str(settings.path(t.catalog_dir)),
+        t.min_city_population,
+        str(settings.data_dir / "cache"),
+        t.nlp_batch_size,
+        t.n_process,
+    )
+    return tag_articles(articles, setup)
+
+
+@batch_task
+def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle]):
+    """GX on the batch's new rows: failing articles are quarantined with the failing expectation."""
+    from flows.validate import validate_frame
+
+    suites = settings.path(settings.validation.suites_dir)
+    docs = settings.data_dir / "data_docs" if settings.validation.build_data_docs else None
+    frame = store.articles_table([t.article for t in tagged], run_id).to_pandas()
+    outcome = validate_frame(frame, "articles", suites, docs)
+    store.record_validation(settings.db_path, run_id, outcome)
+    bad_rows = outcome.failed_rows
+    quarantined = [
+        Quarantined(tagged[i].article.url, "validate", "failed " + "; ".join(reasons), tagged[i].article.body[:2000])
+        for i, reasons in sorted(bad_rows.items())
+    ]
+    good = [t for i, t in enumerate(tagged) if i not in bad_rows]
+    mentions = [m for t in good for m in t.mentions]
+    m_outcome = validate_frame(store.mentions_table(mentions).to_pandas(), "mentions", suites, docs)
+    store.record_validation(settings.db_path, run_id, m_outcome)
+    if m_outcome.failed_rows:
+        drop = {id(mentions[i]) for i in m_outcome.failed_rows}
+        for t in good:
+            t.mentions = [m for m in t.mentions if id(m) not in drop]
+        quarantined += [
+            Quarantined(mentions[i].article_id, "validate", "mention failed " + "; ".join(r), mentions[i].surface)
+            for i, r in sorted(m_outcome.failed_rows.items())
+        ]
+    return good, quarantined, outcome.success and m_outcome.success
+
+
+@batch_task
+def raise_alerts(rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
+    names = {e.entity_id: e.name for t in tagged for e in t.entities}
+    return [alert for t in tagged for rule in rules if (alert := evaluate_rule(rule, t, names))]
+
+
+@batch_task(retries=2, retry_delay_seconds=2)
+def load_articles(db_path: Path, batch: store.LoadBatch) -> int:
+    return store.load_batch(db_path, batch)
+
+
+# ---------------------------------------------------------------- the flow
+
+
+def _compiled_rules(settings: Settings) -> list[CompiledRule]:
+    return [
+        compile_rule(
+            RuleSpec(
+                r.name,
+                frozenset(r.side_a),
+                frozenset(r.side_b),
+                tuple(r.terms_a),
+                tuple(r.terms_b),
+                r.window,
+                r.min_pair_sentences,
+                r.headline_pair,
+                tuple(r.cues),
+                tuple(r.exclusions),
+                r.min_score,
+            )
+        )
+        for r in settings.alerts.rules
+    ]
+
+
+def _split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[str], list[str], bool]:
+    if not sources:
+        return settings.sources.local, [f.url for f in settings.sources.feeds], False
+    feeds = [s for s in sources if s.startswith(("http://", "https://"))]
+    return [s for s in sources if s not in feeds], feeds, True
+
+
+def _batches(items: list, size: int):
+    for i in range(0, len(items), max(size, 1)):
+        yield items[i : i + size]
+
+
+@flow(name="presswatch-ingest", log_prints=True)
+def ingest(config: str | None = None, db: str | None = None, sources: list[str] | None = None) -> RunSummary:
+    """Run the pipeline once over the configured (or given) sources."""
+    started = time.monotonic()
+    settings = load_settings(config, db)
+    db_path = settings.db_path
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    logger = get_run_logger()
+    with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
+        store.ensure_schema(db_path)
+        summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
+        local, feed_urls, forced = _split_sources(settings, sources)
+        store.start_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
+        try:
+            _run_pipeline(settings, summary, local, feed_urls, forced, logger)
+        except Exception as exc:
+            summary.seconds = time.monotonic() - started
+            store.finish_run(
+                db_path,
+                summary.run_id,
+                "failed",
+                summary.counts(),
+                summary.validation_success,
+                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+            )
+            raise
+        summary.seconds = time.monotonic() - started
+        store.finish_run(db_path, summary.run_id, "completed", summary.counts(), summary.validation_success, None)
+    create_markdown_artifact(
+        key="presswatch-run-summary", markdown=summary_markdown(summary), description="presswatch ingest run"
+    )
+    return summary
+
+
+def _run_pipeline(
+    settings: Settings, summary: RunSummary, local: list[str], feed_urls: list[str], forced: bool, logger
+) -> None:
+    db_path = settings.db_path
+    files, refused = discover_local_files(settings, local)
+    feed_articles: list[RawArticle] = []
+    feed_quarantine: list[Quarantined] = []
+    feed_results = fetch_due_feeds(settings, feed_urls, forced) if feed_urls else []
+    for result in feed_results:
+        if result.error:
+            summary.feeds_failed += 1
+            summary.feed_errors.append(result.error)
+            logger.warning(result.error)
+        else:
+            summary.feeds_ok += 1
+        feed_articles += result.articles
+        feed_quarantine += result.quarantined
+    store.record_quarantine(db_path, refused + feed_quarantine, summary.run_id)
+    summary.quarantined += len(refused) + len(feed_quarantine)
+
+    rules = _compiled_rules(settings)
+    seen_ids: set[str] = set()
+    seen_hashes: dict[str, str] = {}
+    new_per_feed: dict[str, int] = {}
+    validation_ok = True
+    size = settings.tagging.batch_articles
+    inputs: list[Path | RawArticle] = [*files, *feed_articles]
+    for batch_inputs in _batches(inputs, size):
+        paths = [i for i in batch_inputs if isinstance(i, Path)]
+        raws, bad = read_inputs(paths, settings.sources.max_file_bytes) if paths else ([], [])
+        raws += [i for i in batch_inputs if isinstance(i, RawArticle)]
+        articles, bad_clean = clean_articles(raws)
+        fresh, sightings = dedupe_articles(db_path, articles, seen_ids, seen_hashes)
+        tagged = tag_batch(settings, fresh) if fresh else []
+        good, bad_valid, ok = validate_batch(settings, summary.run_id, tagged) if tagged else ([], [], True)
+        validation_ok = validation_ok and ok
+        alerts = raise_alerts(rules, good) if good else []
+        batch = store.LoadBatch(
+            run_id=summary.run_id,
+            articles=[t.article for t in good],
+            entities=[e for t in good for e in t.entities],
+            mentions=[m for t in good for m in t.mentions],
+            alerts=alerts,
+            sightings=sightings,
+            quarantined=bad + bad_clean + bad_valid,
+        )
+        inserted = load_articles(db_path, batch)
+        summary.new += inserted
+        summary.duplicate += len(sightings) + (len(good) - inserted)
+        summary.quarantined += len(batch.quarantined)
+        summary.mentions += len(batch.mentions) if inserted == len(good) else 0
+        summary.entities += len({e.entity_id for e in batch.entities})
+        summary.alerts += len(alerts) if inserted == len(good) else 0
+        titles = {t.article.article_id: t.article.title or t.article.url for t in good}
+        summary.new_alerts += [(a.rule, titles.get(a.article_id, ""), a.evidence) for a in alerts]
+        for t in good:
+            new_per_feed[t.article.source] = new_per_feed.get(t.article.source, 0) + 1
+    summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None
+    if feed_results:
+        from flows.feed_store import save_feed_states
+        from flows.feeds import record_new_items
+
+        now = datetime.now(UTC)
+        states = [
+            record_new_items(r.state, new_per_feed.get(r.state.url, 0), now) if not r.error else r.state
+            for r in feed_results
+        ]
+        with store.writing(db_path) as con:
+            save_feed_states(con, states)

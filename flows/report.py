@@ -1,0 +1,49 @@
+"""How a run is reported: the terminal summary and the Prefect markdown artifact say the same things."""
+
+from __future__ import annotations
+
+from flows.config import Settings
+
+VALIDATION_TEXT = {True: "passed", False: "some rows failed (see quarantine)", None: "nothing new to validate"}
+
+
+def print_summary(summary, settings: Settings) -> None:
+    s = summary
+    print()
+    print(f"presswatch run {s.run_id} finished in {s.seconds:.1f} s")
+    print(f"  articles: {s.new} new, {s.duplicate} duplicate, {s.quarantined} quarantined")
+    print(f"  entities tagged: {s.entities} ({s.mentions} mentions)")
+    print(f"  alerts raised: {s.alerts}")
+    for rule, title, _evidence in s.new_alerts[:10]:
+        print(f"    [{rule}] {title[:100]}")
+    if len(s.new_alerts) > 10:
+        print(f"    … and {len(s.new_alerts) - 10} more")
+    if s.feeds_ok or s.feeds_failed:
+        print(f"  feeds: {s.feeds_ok} fetched, {s.feeds_failed} failed")
+        for error in s.feed_errors:
+            print(f"    {error}")
+    print(f"  validation: {VALIDATION_TEXT[s.validation_success]}")
+    print(f"  database: {s.db_path}")
+    print(
+        f"  dashboard: `make dashboard` (or `presswatch dashboard`), then open "
+        f"http://{settings.dashboard.host}:{settings.dashboard.port}"
+    )
+
+
+def summary_markdown(s) -> str:
+    lines = [
+        f"# presswatch run `{s.run_id}`",
+        "",
+        "| articles new | duplicate | quarantined | mentions | entities | alerts | feeds ok | feeds failed |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| {s.new} | {s.duplicate} | {s.quarantined} | {s.mentions} | {s.entities} | {s.alerts} | {s.feeds_ok} |"
+        f" {s.feeds_failed} |",
+        "",
+        f"Validation: {VALIDATION_TEXT[s.validation_success]}",
+    ]
+    if s.new_alerts:
+        lines += ["", "## New alerts", ""]
+        lines += [f"- **{rule}** — {title}: _{evidence[:300]}_" for rule, title, evidence in s.new_alerts]
+    if s.feed_errors:
+        lines += ["", "## Feed problems", ""] + [f"- {e}" for e in s.feed_errors]
+    return "\n".join(lines)

@@ -1,0 +1,78 @@
+"""Read articles from local files: .txt (headline line + body) and .html (main text extracted).
+
+Every file becomes either a RawArticle or a Quarantined record with a reason; nothing raises.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from transforms.records import Quarantined, RawArticle
+
+ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
+
+
+def list_local_files(source: Path) -> tuple[list[Path], list[Quarantined]]:
+    """Article files under a file or directory, sorted; links that leave the directory are refused."""
+    if source.is_file():
+        return [source], []
+    if not source.is_dir():
+        return [], [Quarantined(str(source), "load", f"source {source} does not exist", None)]
+    root = source.resolve()
+    files: list[Path] = []
+    refused: list[Quarantined] = []
+    for path in sorted(source.rglob("*")):
+        if any(part.startswith(".") for part in path.relative_to(source).parts):
+            continue
+        if path.is_symlink() and not path.resolve().is_relative_to(root):
+            refused.append(Quarantined(str(path), "load", "symlink points outside the source directory", None))
+            continue
+        if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
+            files.append(path)
+    return files, refused
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) first; otherwise the most plausible legacy encoding."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data).best()
+        if best is None or best.encoding is None:
+            raise
+        return str(best)
+
+
+def read_local_article(path: Path, fetched_at: datetime, max_bytes: int) -> RawArticle | Quarantined:
+    """One file -> RawArticle (title may be None for .txt: the clean step finds the headline)."""
+    ref = str(path)
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return Quarantined(ref, "load", "empty file (0 bytes)", ref)
+        if size > max_bytes:
+            return Quarantined(ref, "load", f"file is {size:,} bytes, over the {max_bytes:,}-byte limit", ref)
+        data = path.read_bytes()
+    except OSError as exc:
+        return Quarantined(ref, "load", f"cannot read file: {exc.strerror or exc}", ref)
+    if b"\x00" in data[:8192]:
+        return Quarantined(ref, "load", "binary file (contains NUL bytes), not an article", ref)
+    try:
+        text = _decode(data)
+    except UnicodeDecodeError:
+        return Quarantined(ref, "load", "undecodable text: not UTF-8 and no legacy encoding fits", ref)
+    if not text.strip():
+        return Quarantined(ref, "load", "file has no text (only whitespace)", ref)
+    url = path.resolve().as_uri()
+    source = str(path.parent.resolve())
+    if path.suffix.lower() in {".html", ".htm"}:
+        from transforms.extract import extract_article_html
+
+        extracted = extract_article_html(text, url)
+        if not extracted.text.strip():
+            return Quarantined(ref, "load", "no article text found in the HTML page", text[:2000])
+        return RawArticle(url, source, extracted.title, extracted.text, fetched_at, extractor=extracted.extractor)
+    return RawArticle(url, source, None, text, fetched_at, extractor="txt")

@@ -1,0 +1,400 @@
+"""The DuckDB store: schema, the run lock, and the one-transaction-per-batch load.
+
+The write connection is opened per operation and closed at once, so the dashboard (read-only) can
+read between batches. A run-level file lock keeps two runs from interleaving their writes.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from transforms.records import Alert, Article, Entity, Mention, Quarantined
+
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+PAYLOAD_LIMIT = 4000
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message says which file and what to do."""
+
+
+@contextmanager
+def run_lock(db_path: Path, timeout: float) -> Iterator[None]:
+    """Hold an exclusive lock beside the DB for the whole run; a second run waits, then gives up clearly."""
+    lock_path = db_path.with_name(db_path.name + ".run-lock")
+    try:
+        handle = open(lock_path, "a+")  # noqa: SIM115 - held for the duration of the run
+    except OSError as exc:
+        raise StoreError(f"cannot create lock file {lock_path}: {exc.strerror}") from exc
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise StoreError(
+                        f"another presswatch run is writing {db_path}; waited {timeout:.0f} s — try again later"
+                    ) from None
+                time.sleep(0.2)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
+    """Open the DB, retrying while another process holds DuckDB's file lock."""
+    if not read_only and not db_path.parent.is_dir():
+        raise StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" in text.lower() and time.monotonic() < deadline:
+                time.sleep(0.1)
+                continue
+            if "read-only" in text.lower() or "permission" in text.lower():
+                raise StoreError(f"database {db_path} is not writable: {text.splitlines()[0]}") from exc
+            raise StoreError(f"cannot open database {db_path}: {text.splitlines()[0]}") from exc
+
+
+@contextmanager
+def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(db_path)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with writing(db_path) as con:
+        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> tuple[set[str], dict[str, str]]:
+    """Which ids are stored already, and which content hashes map to a stored article."""
+    if not article_ids:
+        return set(), {}
+    with writing(db_path) as con:
+        ids = {
+            r[0]
+            for r in con.execute(
+                "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest($1))", [article_ids]
+            ).fetchall()
+        }
+        by_hash = dict(
+            con.execute(
+                "SELECT content_hash, min(article_id) FROM articles WHERE content_hash IN (SELECT unnest($1))"
+                " GROUP BY content_hash",
+                [hashes],
+            ).fetchall()
+        )
+    return ids, by_hash
+
+
+@dataclass
+class LoadBatch:
+    """Everything one batch writes; it lands in one transaction or not at all."""
+
+    run_id: str
+    articles: list[Article] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    sightings: list[tuple[str, str, str]] = field(default_factory=list)  # (article_id, url, source)
+    quarantined: list[Quarantined] = field(default_factory=list)
+
+
+_TS = pa.timestamp("us", tz="UTC")
+
+ARTICLE_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("body", pa.string()),
+        ("published_at", _TS),
+        ("fetched_at", _TS),
+        ("source", pa.string()),
+        ("language", pa.string()),
+        ("content_hash", pa.string()),
+        ("extractor", pa.string()),
+        ("flags", pa.list_(pa.string())),
+        ("run_id", pa.string()),
+    ]
+)
+
+
+def articles_table(articles: list[Article], run_id: str) -> pa.Table:
+    rows = [
+        {
+            "article_id": a.article_id,
+            "url": a.url,
+            "title": a.title,
+            "body": a.body,
+            "published_at": a.published_at,
+            "fetched_at": a.fetched_at,
+            "source": a.source,
+            "language": a.language,
+            "content_hash": a.content_hash,
+            "extractor": a.extractor,
+            "flags": list(a.flags),
+            "run_id": run_id,
+        }
+        for a in articles
+    ]
+    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+
+
+def mentions_table(mentions: list[Mention]) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "article_id": m.article_id,
+                "entity_id": m.entity_id,
+                "surface": m.surface,
+                "start_char": m.start_char,
+                "end_char": m.end_char,
+                "field": m.field,
+                "sentence": m.sentence,
+            }
+            for m in mentions
+        ],
+        schema=pa.schema(
+            [
+                ("article_id", pa.string()),
+                ("entity_id", pa.string()),
+                ("surface", pa.string()),
+                ("start_char", pa.int32()),
+                ("end_char", pa.int32()),
+                ("field", pa.string()),
+                ("sentence", pa.int32()),
+            ]
+        ),
+    )
+
+
+def _entities_table(entities: list[Entity]) -> pa.Table:
+    unique = {e.entity_id: e for e in entities}
+    return pa.Table.from_pylist(
+        [
+            {
+                "entity_id": e.entity_id,
+                "kind": e.kind,
+                "name": e.name,
+                "country_code": e.country_code,
+                "latitude": e.latitude,
+                "longitude": e.longitude,
+                "wikidata_id": e.wikidata_id,
+            }
+            for e in unique.values()
+        ],
+        schema=pa.schema(
+            [
+                ("entity_id", pa.string()),
+                ("kind", pa.string()),
+                ("name", pa.string()),
+                ("country_code", pa.string()),
+                ("latitude", pa.float64()),
+                ("longitude", pa.float64()),
+                ("wikidata_id", pa.string()),
+            ]
+        ),
+    )
+
+
+def _alerts_table(alerts: list[Alert], now: datetime) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "alert_id": a.alert_id,
+                "rule": a.rule,
+                "article_id": a.article_id,
+                "created_at": now,
+                "evidence": a.evidence,
+                "score": a.score,
+                "matched_entities": list(a.matched_entities),
+                "evidence_spans": json.dumps([list(s) for s in a.evidence_spans]),
+            }
+            for a in alerts
+        ],
+        schema=pa.schema(
+            [
+                ("alert_id", pa.string()),
+                ("rule", pa.string()),
+                ("article_id", pa.string()),
+                ("created_at", _TS),
+                ("evidence", pa.string()),
+                ("score", pa.float64()),
+                ("matched_entities", pa.list_(pa.string())),
+                ("evidence_spans", pa.string()),
+            ]
+        ),
+    )
+
+
+def quarantine_table(items: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "input_ref": q.input_ref,
+                "stage": q.stage,
+                "reason": q.reason,
+                "payload": None if q.payload is None else q.payload[:PAYLOAD_LIMIT],
+                "quarantined_at": now,
+                "run_id": run_id,
+            }
+            for q in items
+        ],
+        schema=pa.schema(
+            [
+                ("input_ref", pa.string()),
+                ("stage", pa.string()),
+                ("reason", pa.string()),
+                ("payload", pa.string()),
+                ("quarantined_at", _TS),
+                ("run_id", pa.string()),
+            ]
+        ),
+    )
+
+
+def load_batch(db_path: Path, batch: LoadBatch) -> int:
+    """Write a batch in one transaction; articles already stored are skipped, so reruns add nothing.
+
+    Returns the number of articles actually inserted.
+    """
+    now = datetime.now(UTC)
+    with writing(db_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            new_articles = articles_table(batch.articles, batch.run_id)  # noqa: F841 - read by DuckDB by name
+            con.execute(
+                "INSERT INTO articles SELECT * FROM new_articles n "
+                "WHERE n.article_id NOT IN (SELECT article_id FROM articles)"
+                " AND n.content_hash NOT IN (SELECT content_hash FROM articles WHERE content_hash IS NOT NULL)"
+            )
+            inserted = con.execute(
+                "SELECT count(*) FROM articles"
+                " WHERE run_id = $1 AND article_id IN (SELECT article_id FROM new_articles)",
+                [batch.run_id],
+            ).fetchone()[0]
+            new_entities = _entities_table(batch.entities)  # noqa: F841
+            con.execute(
+                "INSERT INTO entities SELECT * FROM new_entities n "
+                "WHERE n.entity_id NOT IN (SELECT entity_id FROM entities)"
+            )
+            new_mentions = mentions_table(batch.mentions)  # noqa: F841
+            con.execute(
+                "INSERT INTO mentions SELECT m.* FROM new_mentions m "
+                "WHERE m.article_id IN (SELECT article_id FROM articles WHERE run_id = $1)"
+                " AND m.article_id NOT IN (SELECT DISTINCT article_id FROM mentions)",
+                [batch.run_id],
+            )
+            new_alerts = _alerts_table(batch.alerts, now)  # noqa: F841
+            con.execute(
+                "INSERT INTO alerts (alert_id, rule, article_id, created_at, evidence, score, matched_entities,"
+                " evidence_spans) SELECT * FROM new_alerts a"
+                " WHERE a.alert_id NOT IN (SELECT alert_id FROM alerts)"
+                " AND a.article_id IN (SELECT article_id FROM articles)"
+            )
+            if batch.sightings:
+                con.executemany(
+                    "INSERT INTO sightings VALUES ($1, $2, $3, $4, $5)",
+                    [(aid, url, src, now, batch.run_id) for aid, url, src in batch.sightings],
+                )
+            if batch.quarantined:
+                new_quarantine = quarantine_table(batch.quarantined, batch.run_id, now)  # noqa: F841
+                con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return int(inserted)
+
+
+def record_quarantine(db_path: Path, items: list[Quarantined], run_id: str) -> None:
+    if not items:
+        return
+    with writing(db_path) as con:
+        new_quarantine = quarantine_table(items, run_id, datetime.now(UTC))  # noqa: F841
+        con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+
+
+def start_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:
+    with writing(db_path) as con:
+        con.execute(
+            "INSERT INTO runs (run_id, flow_run_id, started_at, status, sources) VALUES ($1, $2, $3, 'running', $4)",
+            [run_id, flow_run_id, datetime.now(UTC), sources],
+        )
+
+
+def finish_run(
+    db_path: Path,
+    run_id: str,
+    status: str,
+    counts: dict[str, int],
+    validation_success: bool | None,
+    message: str | None,
+) -> None:
+    with writing(db_path) as con:
+        con.execute(
+            "UPDATE runs SET finished_at = $2, status = $3, articles_new = $4, articles_duplicate = $5,"
+            " articles_quarantined = $6, mentions_new = $7, alerts_new = $8, feeds_failed = $9,"
+            " validation_success = $10, message = $11 WHERE run_id = $1",
+            [
+                run_id,
+                datetime.now(UTC),
+                status,
+                counts.get("new", 0),
+                counts.get("duplicate", 0),
+                counts.get("quarantined", 0),
+                counts.get("mentions", 0),
+                counts.get("alerts", 0),
+                counts.get("feeds_failed", 0),
+                validation_success,
+                message,
+            ],
+        )
+
+
+def record_validation(db_path: Path, run_id: str, outcome, validated_at: datetime | None = None) -> None:
+    with writing(db_path) as con:
+        con.execute(
+            "INSERT INTO validations VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            [
+                run_id,
+                outcome.suite,
+                outcome.success,
+                outcome.evaluated,
+                outcome.failed,
+                outcome.rows_checked,
+                outcome.rows_failed,
+                json.dumps(outcome.results, default=str),
+                outcome.data_docs,
+                validated_at or datetime.now(UTC),
+            ],
+        )

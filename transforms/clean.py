@@ -1,0 +1,113 @@
+"""Turn raw article text into headline + body without page furniture.
+
+Entities that appear only in breadcrumbs, "Related articles" blocks or share/comment widgets are not
+what the article is about, so the furniture goes before tagging.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# A line that starts the trailing furniture of a page: everything from it on is dropped.
+END_MARKERS = re.compile(
+    r"^(related( articles| posts| stories| news| coverage)?|read (more|also|next)|see also|more (from|stories|news)"
+    r"|you (may|might) also like|recommended( for you)?|editor'?s'? (choice|picks?)|popular( now| posts)?"
+    r"|most (read|popular|viewed)|trending( now)?|latest news|leave a (reply|comment)|comments?( \(\d+\))?"
+    r"|\d+ comments?|share this( article| story)?:?|like this:?|tags?:.*|subscribe to our newsletter.*"
+    r"|sign up for our newsletter.*)\s*:?$",
+    re.IGNORECASE,
+)
+
+# Short lines that are page furniture wherever they appear.
+FURNITURE_LINE = re.compile(
+    r"^(share\.?|share on \w+|tweet|print|email|e-mail|whatsapp|telegram|facebook|twitter|copy link"
+    r"|exit mobile version|skip to (main )?content|advertisement|-*\s*advertis(e)?ment\s*-*|sponsored( content)?"
+    r"|your email address will not be published.*|required fields are marked.*|(source|posted|written) by \[.*\]"
+    r"|\[[a-z_ ]+\]|follow us on .*|click here to .*|all rights reserved.*|©.*|copyright .*)$",
+    re.IGNORECASE,
+)
+
+BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|/|\|)\s*")
+MAX_HEADLINE_CHARS = 250
+
+
+def normalize_text(text: str) -> str:
+    """NFC, unified newlines, no NULs or control characters, trailing spaces trimmed."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = text.replace("\u00a0", " ")
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+
+
+def _looks_like_headline(line: str) -> bool:
+    """A headline is short and is not a run of several sentences."""
+    if len(line) > MAX_HEADLINE_CHARS:
+        return False
+    return len(re.findall(r"[.!?][\"”’']?\s+[A-Z]", line)) == 0
+
+
+def _strip_breadcrumb(first: str, following: list[str]) -> str:
+    """'HomeEuropeHeadline' or 'Home > Europe > Headline' -> 'Headline'."""
+    nxt = next((ln for ln in following if ln.strip()), "")
+    if nxt and len(first) > len(nxt) and first.endswith(nxt.strip()):
+        return nxt.strip()
+    if re.match(r"^home\s*(?:>|»|›|/|\|)", first, re.IGNORECASE):
+        return BREADCRUMB_SEPARATORS.split(first)[-1].strip()
+    return first
+
+
+def split_headline(text: str) -> tuple[str | None, str, list[str]]:
+    """Split a plain-text article into (headline, body, flags).
+
+    The first non-empty line is the headline unless it reads like a paragraph, in which case the
+    article has no headline line: the title is derived from its first sentence and the body keeps it all.
+    """
+    lines = text.split("\n")
+    idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if idx is None:
+        return None, "", []
+    first = lines[idx].strip()
+    rest = lines[idx + 1 :]
+    if not _looks_like_headline(first):
+        sentence = re.split(r"(?<=[.!?])\s+", first, maxsplit=1)[0]
+        title = (
+            sentence if len(sentence) <= MAX_HEADLINE_CHARS else sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0] + "…"
+        )
+        return title, "\n".join(lines[idx:]).strip(), ["title_derived"]
+    title = _strip_breadcrumb(first, rest)
+    body_lines = list(rest)
+    nxt = next((i for i, ln in enumerate(body_lines) if ln.strip()), None)
+    if nxt is not None and body_lines[nxt].strip() == title:
+        del body_lines[nxt]  # the headline repeated under the breadcrumb line
+    return title, "\n".join(body_lines).strip(), []
+
+
+def strip_boilerplate(body: str) -> str:
+    """Drop furniture lines, cut trailing related/comment blocks, and repeated paragraphs."""
+    lines = body.split("\n")
+    total = sum(len(ln) for ln in lines) or 1
+    kept: list[str] = []
+    seen_paragraphs: set[str] = set()
+    consumed = 0
+    for line in lines:
+        stripped = line.strip()
+        consumed += len(line)
+        if stripped and END_MARKERS.match(stripped) and consumed > 0.3 * total:
+            break
+        if stripped and len(stripped) < 120 and FURNITURE_LINE.match(stripped):
+            continue
+        if len(stripped) > 80:
+            key = stripped.casefold()
+            if key in seen_paragraphs:
+                continue
+            seen_paragraphs.add(key)
+        kept.append(line)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+
+
+def clean_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    title = re.sub(r"\s+", " ", normalize_text(title)).strip()
+    return title or None

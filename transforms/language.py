@@ -1,0 +1,16 @@
+"""Per-article language, so non-English text skips English NER and uses alias matching only."""
+
+from __future__ import annotations
+
+MIN_CHARS = 40
+
+
+def article_language(text: str) -> str | None:
+    """ISO 639-1 code of the text's language, or None when the text is too short to tell."""
+    sample = text[:5000]
+    if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
+        return None
+    import py3langid
+
+    code, _score = py3langid.classify(sample)
+    return code

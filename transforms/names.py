@@ -1,0 +1,70 @@
+"""Name tokens and their match keys: the same normalisation for catalogue aliases and article text.
+
+Matching runs on our own regex tokens (not spaCy's), so an alias and the text agree on where tokens
+split: "Nagorno-Karabakh" -> Nagorno | - | Karabakh, "U.S." -> U | . | S | . , "Armenia’s" -> Armenia | ’ | s.
+Cyrillic and Armenian words are inflected, so their keys drop common case endings ("Москве" and
+"Москва" share a key).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+TOKEN = re.compile(r"\w+|[^\w\s]")
+
+_CYRILLIC_ENDINGS = sorted(
+    [
+        *("ией", "ями", "ами", "ого", "ему", "ыми", "ими", "ове", "ов", "ом", "ой", "ем", "ей", "ым", "им"),
+        *("ую", "юю", "ая", "яя", "ия", "ие", "ии", "ию", "ью", "а", "я", "у", "ю", "е", "и", "ы", "о", "ь"),
+    ],
+    key=len,
+    reverse=True,
+)
+_ARMENIAN_ENDINGS = sorted(["ում", "ից", "ով", "ին", "ը", "ն", "ի"], key=len, reverse=True)
+
+
+def _script(word: str) -> str:
+    ch = word[0]
+    if "\u0400" <= ch <= "\u04ff":
+        return "cyrillic"
+    if "\u0530" <= ch <= "\u058f":
+        return "armenian"
+    return "other"
+
+
+def token_key(word: str) -> str:
+    """The match key of one token: itself, or its stem for inflected scripts."""
+    script = _script(word)
+    if script == "cyrillic" and len(word) >= 5:
+        low = word
+        for ending in _CYRILLIC_ENDINGS:
+            if low.endswith(ending) and len(low) - len(ending) >= 4:
+                return low[: -len(ending)]
+        return low
+    if script == "armenian" and len(word) >= 5:
+        for ending in _ARMENIAN_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 4:
+                return word[: -len(ending)]
+    return word
+
+
+def alias_key(alias: str) -> tuple[str, ...]:
+    """Key of a whole alias; the catalogue index and the text scan both use it."""
+    alias = unicodedata.normalize("NFC", alias)
+    return tuple(token_key(m.group()) for m in TOKEN.finditer(alias))
+
+
+def text_tokens(text: str) -> list[tuple[str, int, int]]:
+    """(token, start, end) for every token of the text."""
+    return [(m.group(), m.start(), m.end()) for m in TOKEN.finditer(text)]
+
+
+def slugify(name: str) -> str:
+    folded = unicodedata.normalize("NFKD", name)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^\w]+", "-", folded).strip("-")
+
+
+def starts_capitalised(word: str) -> bool:
+    return word[:1].isupper()

@@ -1,0 +1,103 @@
+"""Plain records that travel down the pipeline; every stage takes and returns these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(slots=True)
+class RawArticle:
+    """An article as read from a file or feed item, before cleaning."""
+
+    url: str
+    source: str
+    title: str | None
+    body: str
+    fetched_at: datetime
+    published_at: datetime | None = None
+    language: str | None = None
+    extractor: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Article:
+    """A cleaned article with its identity; what the `articles` table stores."""
+
+    article_id: str
+    url: str
+    title: str | None
+    body: str
+    published_at: datetime | None
+    fetched_at: datetime
+    source: str
+    language: str | None
+    content_hash: str
+    extractor: str | None = None
+    flags: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The text that is tagged: headline, a blank line, then the body (offsets split on this)."""
+        return tagged_text(self.title, self.body, "title_derived" in self.flags)
+
+
+def tagged_text(title: str | None, body: str, title_derived: bool = False) -> str:
+    """Title and body as one text; a title derived from the body's first sentence is not repeated."""
+    return f"{title}\n\n{body}" if title and not title_derived else body
+
+
+@dataclass(slots=True, frozen=True)
+class Entity:
+    """A canonical entity: one row of `entities`."""
+
+    entity_id: str
+    kind: str  # actor | location | organization
+    name: str
+    country_code: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    wikidata_id: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Mention:
+    """One occurrence of an entity; offsets index into the article's `field` (title or body)."""
+
+    article_id: str
+    entity_id: str
+    surface: str
+    field: str  # title | body
+    start_char: int
+    end_char: int
+    sentence: int  # index of the sentence in the tagged text, used by alert rules
+
+
+@dataclass(slots=True)
+class TaggedArticle:
+    article: Article
+    mentions: list[Mention]
+    entities: list[Entity]
+    sentences: list[tuple[int, int]]  # (start, end) offsets into article.text
+
+
+@dataclass(slots=True, frozen=True)
+class Alert:
+    alert_id: str
+    rule: str
+    article_id: str
+    score: float
+    matched_entities: tuple[str, ...]
+    evidence: str
+    evidence_spans: tuple[tuple[int, int], ...]  # offsets of evidence sentences in article.text
+
+
+@dataclass(slots=True, frozen=True)
+class Quarantined:
+    """An input that could not become an article, with the reason a user can act on."""
+
+    input_ref: str
+    stage: str
+    reason: str
+    payload: str | None = None
