@@ -1,0 +1,81 @@
+"""Headline detection and page-furniture removal on plain-text articles."""
+
+from transforms.clean import normalize_text, split_headline, strip_boilerplate
+from transforms.prepare import prepare_article
+from transforms.records import RawArticle
+
+
+def test_first_line_is_the_headline():
+    title, body, flags = split_headline("Putin and Pashinyan talk\n\nThe two leaders spoke on Monday.")
+    assert title == "Putin and Pashinyan talk"
+    assert body == "The two leaders spoke on Monday."
+    assert flags == []
+
+
+def test_breadcrumb_glued_to_headline_is_removed():
+    text = "HomeWorldEuropeLeaders meet in Yerevan\n\nLeaders meet in Yerevan\n\nThe leaders met on Friday."
+    title, body, _ = split_headline(text)
+    assert title == "Leaders meet in Yerevan"
+    assert body == "The leaders met on Friday."
+
+
+def test_breadcrumb_with_separators_is_removed():
+    title, _, _ = split_headline("Home > News > Caucasus > Talks resume in Moscow\n\nBody text here.")
+    assert title == "Talks resume in Moscow"
+
+
+def test_paragraph_first_line_is_not_a_headline():
+    para = (
+        "Armenia's Prime Minister visited Moscow on Monday to hold talks with the Russian President amid tensions."
+        " The negotiations followed a summit of the Eurasian Economic Union. Both leaders attended it."
+    )
+    title, body, flags = split_headline(para + "\n\nSecond paragraph.")
+    assert flags == ["title_derived"]
+    assert title.startswith("Armenia's Prime Minister visited Moscow") and title.endswith("tensions.")
+    assert body.startswith(para)  # the paragraph stays in the body: nothing is lost
+
+
+def test_related_block_and_share_furniture_are_cut():
+    body = "\n".join(
+        [
+            "Real paragraph one about talks in Yerevan between the two ministers." * 3,
+            "Share.",
+            "Real paragraph two about the security situation in the South Caucasus." * 3,
+            "Related articles",
+            "Borrell tells the European Parliament that the situation in Afghanistan was critical",
+        ]
+    )
+    cleaned = strip_boilerplate(body)
+    assert "Afghanistan" not in cleaned and "Share." not in cleaned
+    assert "paragraph two" in cleaned
+
+
+def test_end_marker_at_the_top_does_not_cut_the_article():
+    body = "Related\n" + "A long article body about the border talks near Goris. " * 20
+    assert "border talks" in strip_boilerplate(body)
+
+
+def test_repeated_paragraphs_are_kept_once():
+    para = "The G7 summit concluded with a joint statement urging de-escalation in the Middle East region."
+    assert strip_boilerplate(f"{para}\n\n{para}").count("G7 summit") == 1
+
+
+def test_normalize_removes_control_characters_and_nul():
+    assert normalize_text("a\x00b\r\nc\u00a0d ") == "ab\nc d"
+
+
+def test_prepare_article_identifies_and_detects_language():
+    from datetime import UTC, datetime
+
+    raw = RawArticle(
+        "file:///tmp/A.txt",
+        "/tmp",
+        None,
+        "Пашинян и Путин провели переговоры\n\nПремьер-министр Армении Никол Пашинян провел переговоры с"
+        " президентом России Владимиром Путиным в Москве.",
+        datetime.now(UTC),
+    )
+    article = prepare_article(raw)
+    assert article.language == "ru"
+    assert article.title == "Пашинян и Путин провели переговоры"
+    assert len(article.article_id) == 16 and len(article.content_hash) == 64

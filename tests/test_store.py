@@ -1,0 +1,68 @@
+"""The store's promises: one transaction per batch, reruns add nothing, clear errors."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from flows import store
+from transforms.records import Article, Entity, Mention
+
+
+def _article(n: int) -> Article:
+    return Article(
+        f"{n:016x}",
+        f"https://example.org/{n}",
+        f"Title {n}",
+        f"Body {n} " * 20,
+        None,
+        datetime.now(UTC),
+        "test",
+        "en",
+        f"{n:064x}",
+    )
+
+
+def _batch(run: str, n: int) -> store.LoadBatch:
+    arts = [_article(i) for i in range(n)]
+    ent = Entity("location:armenia", "location", "Armenia")
+    mentions = [Mention(a.article_id, ent.entity_id, "Armenia", "body", 0, 7, 0) for a in arts]
+    return store.LoadBatch(run_id=run, articles=arts, entities=[ent], mentions=mentions)
+
+
+def _count(db, table):
+    con = store.connect(db, read_only=True)
+    try:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_batch_is_stored_once(tmp_path):
+    db = tmp_path / "x.duckdb"
+    store.ensure_schema(db)
+    assert store.load_batch(db, _batch("r1", 3)) == 3
+    assert store.load_batch(db, _batch("r2", 3)) == 0
+    assert (_count(db, "articles"), _count(db, "mentions"), _count(db, "entities")) == (3, 3, 1)
+
+
+def test_failed_batch_leaves_nothing_behind(tmp_path):
+    db = tmp_path / "x.duckdb"
+    store.ensure_schema(db)
+    batch = _batch("r1", 2)
+    batch.sightings = [("x", None, "s")]  # url NOT NULL violated after articles were inserted
+    with pytest.raises(Exception):  # noqa: B017 - any DuckDB constraint error
+        store.load_batch(db, batch)
+    assert _count(db, "articles") == 0 and _count(db, "mentions") == 0
+
+
+def test_missing_database_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(store.StoreError, match="does not exist"):
+        store.connect(tmp_path / "nope" / "x.duckdb")
+
+
+def test_second_run_lock_times_out_with_a_clear_message(tmp_path):
+    db = tmp_path / "x.duckdb"
+    with store.run_lock(db, 1), pytest.raises(store.StoreError, match="another presswatch run"):
+        # flock is per open file description: a second open in this process conflicts like another process
+        with store.run_lock(db, 0.3):
+            pass
