@@ -3,10 +3,19 @@
 from flows.catalog import CatalogError
 from flows.config import ConfigError
 from flows.store import StoreError
+from flows.tagging import ModelError
+from flows.validate import SuiteError
 
 
 class NotReadyError(Exception):
     """Something the run needs is missing (model, suite file, folder); the message says what to do."""
 
 
-USER_ERRORS: tuple[type[Exception], ...] = (ConfigError, StoreError, CatalogError, NotReadyError)
+USER_ERRORS: tuple[type[Exception], ...] = (
+    ConfigError,
+    StoreError,
+    CatalogError,
+    NotReadyError,
+    ModelError,
+    SuiteError,
+)

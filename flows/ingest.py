@@ -17,6 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
+from prefect.states import Failed
 
 from flows import store
 from flows.config import Settings, load_settings
@@ -223,34 +224,41 @@ def _batches(items: list, size: int):
 @flow(name="presswatch-ingest", log_prints=True)
 def ingest(config: str | None = None, db: str | None = None, sources: list[str] | None = None) -> RunSummary:
     """Run the pipeline once over the configured (or given) sources."""
-    started = time.monotonic()
-    settings = load_settings(config, db)
-    db_path = settings.db_path
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    from flows.errors import USER_ERRORS
+
     logger = get_run_logger()
+    try:
+        summary = _locked_run(load_settings(config, db), sources, logger)
+    except USER_ERRORS as exc:
+        message = str(exc).splitlines()[0]
+        logger.error(message)
+        return Failed(message=message)
+    create_markdown_artifact(
+        key="presswatch-run-summary", markdown=summary_markdown(summary), description="presswatch ingest run"
+    )
+    return summary
+
+
+def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSummary:
+    """One run under the run lock; the `runs` row says completed or failed (with the reason)."""
+    started = time.monotonic()
+    db_path = settings.db_path
+    if not db_path.parent.is_dir():
+        raise store.StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
     with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
         store.ensure_schema(db_path)
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
         local, feed_urls, forced = _split_sources(settings, sources)
         store.start_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
+        status, message = "completed", None
         try:
             _run_pipeline(settings, summary, local, feed_urls, forced, logger)
         except Exception as exc:
-            summary.seconds = time.monotonic() - started
-            store.finish_run(
-                db_path,
-                summary.run_id,
-                "failed",
-                summary.counts(),
-                summary.validation_success,
-                str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
-            )
+            status, message = "failed", (str(exc).splitlines() or [type(exc).__name__])[0]
             raise
-        summary.seconds = time.monotonic() - started
-        store.finish_run(db_path, summary.run_id, "completed", summary.counts(), summary.validation_success, None)
-    create_markdown_artifact(
-        key="presswatch-run-summary", markdown=summary_markdown(summary), description="presswatch ingest run"
-    )
+        finally:
+            summary.seconds = time.monotonic() - started
+            store.finish_run(db_path, summary.run_id, status, summary.counts(), summary.validation_success, message)
     return summary
 
 

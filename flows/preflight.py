@@ -20,6 +20,8 @@ SUITES = ("articles", "mentions")
 def check_ready(settings: Settings) -> None:
     db_path = settings.db_path
     folder = db_path.parent
+    if folder.exists() and not folder.is_dir():
+        raise store.StoreError(f"database folder {folder} is a file, not a folder; choose another --db")
     if not folder.exists():
         try:
             folder.mkdir(parents=True)

@@ -1,0 +1,77 @@
+"""The `presswatch` command as a user runs it: exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, SEEDS, write_config
+
+PRESSWATCH = [sys.executable, "-m", "flows.cli"]
+
+
+def _run(args: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([*PRESSWATCH, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def _one_line_error(result: subprocess.CompletedProcess, needle: str) -> None:
+    assert result.returncode != 0
+    errors = [ln for ln in result.stderr.splitlines() if ln.startswith("presswatch: error:")]
+    assert len(errors) == 1, result.stderr
+    assert needle in errors[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_missing_config_file(tmp_path):
+    _one_line_error(_run(["run", "--config", str(tmp_path / "nope.toml")], tmp_path), "does not exist")
+
+
+def test_invalid_config_names_the_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[storage\ndb = 1")
+    _one_line_error(_run(["run", "--config", str(bad)], tmp_path), "bad.toml")
+
+
+def test_database_folder_that_cannot_be_created(tmp_path):
+    config = write_config(tmp_path, local=[str(SEEDS)])
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = _run(["run", "--config", str(config), "--db", str(blocker / "x.duckdb")], tmp_path)
+    _one_line_error(result, "database folder")
+
+
+def test_corrupt_expectation_suite_stops_the_run(tmp_path):
+    suites = tmp_path / "suites"
+    shutil.copytree(REPO / "expectations", suites)
+    (suites / "articles.json").write_text("{ not json")
+    config = write_config(tmp_path, local=[str(SEEDS)], extra="")
+    text = config.read_text().replace(f'suites_dir = "{REPO / "expectations"}"', f'suites_dir = "{suites}"')
+    config.write_text(text)
+    _one_line_error(_run(["run", "--config", str(config)], tmp_path), "articles.json")
+    assert not (tmp_path / "pw.duckdb").exists() or _article_count(tmp_path / "pw.duckdb") == 0
+
+
+def _article_count(db: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_run_on_seeds_prints_a_summary_without_tracebacks(tmp_path):
+    config = write_config(tmp_path, local=[str(SEEDS)])
+    result = _run(["run", "--config", str(config)], tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "articles: 5 new, 0 duplicate, 0 quarantined" in result.stdout
+    assert "alerts raised: 5" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    again = _run(["run", "--config", str(config), "--source", str(SEEDS)], tmp_path)
+    assert again.returncode == 0
+    assert "articles: 0 new, 5 duplicate" in again.stdout
