@@ -62,7 +62,10 @@ def test_missing_database_folder_is_a_clear_error(tmp_path):
 
 def test_second_run_lock_times_out_with_a_clear_message(tmp_path):
     db = tmp_path / "x.duckdb"
-    with store.run_lock(db, 1), pytest.raises(store.StoreError, match="another presswatch run"):
-        # flock is per open file description: a second open in this process conflicts like another process
-        with store.run_lock(db, 0.3):
-            pass
+    # flock is per open file description: a second open in this process conflicts like another process
+    with (
+        store.run_lock(db, 1),
+        pytest.raises(store.StoreError, match="another presswatch run"),
+        store.run_lock(db, 0.3),
+    ):
+        pass
