@@ -87,9 +87,22 @@ class AlertRule(_Section):
     min_score: float = 1.0
 
 
+class SpikeConfig(_Section):
+    """A spike: a watched rule's articles in the last window far above its recent baseline."""
+
+    rules: list[str] = Field(default_factory=list)
+    window_hours: int = 6
+    baseline_days: int = 7
+    factor: float = 3.0
+    min_articles: int = 5
+
+
 class AlertsConfig(_Section):
     rules: list[AlertRule] = Field(default_factory=list)
     notify: list[str] = Field(default_factory=list)
+    notify_attempts: int = 3
+    notify_max_age_hours: int = 48
+    spike: SpikeConfig = Field(default_factory=SpikeConfig)
 
 
 class Settings(_Section):

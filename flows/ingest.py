@@ -26,6 +26,7 @@ from flows.sources import list_local_files, read_local_article
 from transforms.alerts import CompiledRule, RuleSpec, compile_rule, evaluate_rule
 from transforms.prepare import prepare_article
 from transforms.records import Alert, Article, Quarantined, RawArticle, TaggedArticle
+from transforms.stories import assign_stories, band_keys, minhash
 
 batch_task = task(cache_policy=NONE, persist_result=False)
 
@@ -45,6 +46,8 @@ class RunSummary:
     feed_errors: list[str] = field(default_factory=list)
     validation_success: bool | None = None
     new_alerts: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, title, evidence)
+    notifications_sent: int = 0
+    notification_errors: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def counts(self) -> dict[str, int]:
@@ -175,14 +178,53 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle])
 
 
 @batch_task
-def raise_alerts(rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
+def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[str, str, list[int], list[int]]]:
+    """Give each new article its story: copies of a stored or earlier article join that article's story."""
+    signatures = {t.article.article_id: minhash(t.article.body) for t in tagged}
+    bands = {aid: band_keys(sig) for aid, sig in signatures.items()}
+    probe = sorted({(i, k) for keys in bands.values() for i, k in enumerate(keys)})
+    stories = assign_stories(signatures, store.story_candidates(db_path, probe))
+    for t in tagged:
+        t.article.story_id = stories[t.article.article_id]
+    return [(aid, stories[aid], sig, bands[aid]) for aid, sig in signatures.items()]
+
+
+@batch_task
+def raise_alerts(db_path: Path, rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
+    """One alert per rule and story: a copy of a story that already alerted raises nothing new."""
     names = {e.entity_id: e.name for t in tagged for e in t.entities}
-    return [alert for t in tagged for rule in rules if (alert := evaluate_rule(rule, t, names))]
+    done = store.alerted_stories(db_path, sorted({t.article.story_id for t in tagged if t.article.story_id}))
+    alerts = []
+    for t in tagged:
+        for rule in rules:
+            alert = evaluate_rule(rule, t, names)
+            if alert is None or (rule.spec.name, alert.story_id) in done:
+                continue
+            done.add((rule.spec.name, alert.story_id))
+            alerts.append(alert)
+    return alerts
 
 
 @batch_task(retries=2, retry_delay_seconds=2)
 def load_articles(db_path: Path, batch: store.LoadBatch) -> int:
     return store.load_batch(db_path, batch)
+
+
+@batch_task
+def raise_spikes(settings: Settings):
+    from flows.alerting import raise_spike_alerts
+
+    s = settings.alerts.spike
+    return raise_spike_alerts(settings.db_path, s.rules, s.window_hours, s.baseline_days, s.factor, s.min_articles)
+
+
+@batch_task
+def send_notifications(settings: Settings):
+    """After the loads are committed: every alert reaches every target once."""
+    from flows.notify import send_pending_notifications
+
+    a = settings.alerts
+    return send_pending_notifications(settings.db_path, a.notify, a.notify_attempts, a.notify_max_age_hours)
 
 
 # ---------------------------------------------------------------- the flow
@@ -298,7 +340,8 @@ def _run_pipeline(
         tagged = tag_batch(settings, fresh) if fresh else []
         good, bad_valid, ok = validate_batch(settings, summary.run_id, tagged) if tagged else ([], [], True)
         validation_ok = validation_ok and ok
-        alerts = raise_alerts(rules, good) if good else []
+        stories = cluster_stories(db_path, good) if good else []
+        alerts = raise_alerts(db_path, rules, good) if good else []
         batch = store.LoadBatch(
             run_id=summary.run_id,
             articles=[t.article for t in good],
@@ -306,6 +349,7 @@ def _run_pipeline(
             mentions=[m for t in good for m in t.mentions],
             alerts=alerts,
             sightings=sightings,
+            stories=stories,
             quarantined=bad + bad_clean + bad_valid,
         )
         inserted = load_articles(db_path, batch)
@@ -320,6 +364,21 @@ def _run_pipeline(
         for t in good:
             new_per_feed[t.article.source] = new_per_feed.get(t.article.source, 0) + 1
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None
+    if settings.alerts.spike.rules and summary.new:
+        for spike in raise_spikes(settings):
+            summary.alerts += 1
+            summary.new_alerts.append(
+                (
+                    f"spike:{spike.rule}",
+                    f"{spike.count} articles in {settings.alerts.spike.window_hours} h",
+                    spike.evidence,
+                )
+            )
+    if settings.alerts.notify:
+        report = send_notifications(settings)
+        summary.notifications_sent, summary.notification_errors = report.sent, report.errors
+        for error in report.errors:
+            logger.warning(error)
     if feed_results:
         from flows.feed_store import save_feed_states
         from flows.feeds import record_new_items

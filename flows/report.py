@@ -22,6 +22,10 @@ def print_summary(summary, settings: Settings) -> None:
         print(f"  feeds: {s.feeds_ok} fetched, {s.feeds_failed} failed")
         for error in s.feed_errors:
             print(f"    {error}")
+    if s.notifications_sent or s.notification_errors:
+        print(f"  notifications: {s.notifications_sent} sent, {len(s.notification_errors)} failed")
+        for error in s.notification_errors[:5]:
+            print(f"    {error}")
     print(f"  validation: {VALIDATION_TEXT[s.validation_success]}")
     print(f"  database: {s.db_path}")
     print(

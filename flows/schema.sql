@@ -12,7 +12,8 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash VARCHAR,                  -- sha256 of normalised title+body: same text under another URL is a duplicate
     extractor    VARCHAR,                  -- what produced the body: txt, trafilatura, feed-summary, ...
     flags        VARCHAR[],                -- data caveats, e.g. no_date, summary_only
-    run_id       VARCHAR
+    run_id       VARCHAR,
+    story_id     VARCHAR                   -- article_id of the first article of its story (near-duplicate cluster)
 );
 
 CREATE TABLE IF NOT EXISTS entities (
@@ -44,7 +45,31 @@ CREATE TABLE IF NOT EXISTS alerts (
     score            DOUBLE,
     matched_entities VARCHAR[],
     evidence_spans   JSON,                 -- [[start, end], ...] offsets into title + '\n\n' + body
-    acknowledged_at  TIMESTAMPTZ
+    acknowledged_at  TIMESTAMPTZ,
+    story_id         VARCHAR               -- one alert per rule and story: later copies attach to it
+);
+
+-- MinHash signature and LSH band keys of every stored article, to find copies of a story.
+CREATE TABLE IF NOT EXISTS story_signatures (
+    article_id VARCHAR PRIMARY KEY,
+    story_id   VARCHAR NOT NULL,
+    signature  UINTEGER[]
+);
+CREATE TABLE IF NOT EXISTS story_bands (
+    band       SMALLINT NOT NULL,
+    band_key   BIGINT NOT NULL,
+    article_id VARCHAR NOT NULL
+);
+
+-- Notifications sent (or attempted) per alert and target; a target is an Apprise URL, stored hashed.
+CREATE TABLE IF NOT EXISTS notifications (
+    alert_id    VARCHAR NOT NULL,
+    target      VARCHAR NOT NULL,          -- sha256 prefix of the Apprise URL (URLs carry secrets)
+    status      VARCHAR NOT NULL,          -- sent | failed
+    attempts    INTEGER NOT NULL,
+    last_error  VARCHAR,
+    updated_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (alert_id, target)
 );
 
 CREATE TABLE IF NOT EXISTS sightings (

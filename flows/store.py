@@ -115,6 +115,31 @@ def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> 
     return ids, by_hash
 
 
+def story_candidates(db_path: Path, band_keys: list[tuple[int, int]]) -> dict[str, tuple[str, list[int]]]:
+    """Stored articles sharing an LSH band with the given (band, key) pairs: article_id -> (story, signature)."""
+    if not band_keys:
+        return {}
+    probe = pa.table({"band": [b for b, _ in band_keys], "band_key": [k for _, k in band_keys]})  # noqa: F841
+    with writing(db_path) as con:
+        rows = con.execute(
+            "SELECT DISTINCT s.article_id, s.story_id, s.signature FROM story_bands b"
+            " JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
+            " JOIN story_signatures s ON s.article_id = b.article_id"
+        ).fetchall()
+    return {aid: (story, list(sig)) for aid, story, sig in rows}
+
+
+def alerted_stories(db_path: Path, story_ids: list[str]) -> set[tuple[str, str]]:
+    """(rule, story_id) pairs that already have an alert."""
+    if not story_ids:
+        return set()
+    with writing(db_path) as con:
+        rows = con.execute(
+            "SELECT DISTINCT rule, story_id FROM alerts WHERE story_id IN (SELECT unnest($1))", [story_ids]
+        ).fetchall()
+    return {(r, s) for r, s in rows}
+
+
 @dataclass
 class LoadBatch:
     """Everything one batch writes; it lands in one transaction or not at all."""
@@ -125,6 +150,7 @@ class LoadBatch:
     mentions: list[Mention] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
     sightings: list[tuple[str, str, str]] = field(default_factory=list)  # (article_id, url, source)
+    stories: list[tuple[str, str, list[int], list[int]]] = field(default_factory=list)  # id, story, sig, bands
     quarantined: list[Quarantined] = field(default_factory=list)
 
 
@@ -144,6 +170,7 @@ ARTICLE_SCHEMA = pa.schema(
         ("extractor", pa.string()),
         ("flags", pa.list_(pa.string())),
         ("run_id", pa.string()),
+        ("story_id", pa.string()),
     ]
 )
 
@@ -163,6 +190,7 @@ def articles_table(articles: list[Article], run_id: str) -> pa.Table:
             "extractor": a.extractor,
             "flags": list(a.flags),
             "run_id": run_id,
+            "story_id": a.story_id,
         }
         for a in articles
     ]
@@ -238,6 +266,7 @@ def _alerts_table(alerts: list[Alert], now: datetime) -> pa.Table:
                 "score": a.score,
                 "matched_entities": list(a.matched_entities),
                 "evidence_spans": json.dumps([list(s) for s in a.evidence_spans]),
+                "story_id": a.story_id,
             }
             for a in alerts
         ],
@@ -251,6 +280,7 @@ def _alerts_table(alerts: list[Alert], now: datetime) -> pa.Table:
                 ("score", pa.float64()),
                 ("matched_entities", pa.list_(pa.string())),
                 ("evidence_spans", pa.string()),
+                ("story_id", pa.string()),
             ]
         ),
     )
@@ -293,7 +323,7 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
         try:
             new_articles = articles_table(batch.articles, batch.run_id)  # noqa: F841 - read by DuckDB by name
             con.execute(
-                "INSERT INTO articles SELECT * FROM new_articles n "
+                "INSERT INTO articles BY NAME SELECT * FROM new_articles n "
                 "WHERE n.article_id NOT IN (SELECT article_id FROM articles)"
                 " AND n.content_hash NOT IN (SELECT content_hash FROM articles WHERE content_hash IS NOT NULL)"
             )
@@ -304,23 +334,41 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
             ).fetchone()[0]
             new_entities = _entities_table(batch.entities)  # noqa: F841
             con.execute(
-                "INSERT INTO entities SELECT * FROM new_entities n "
+                "INSERT INTO entities BY NAME SELECT * FROM new_entities n "
                 "WHERE n.entity_id NOT IN (SELECT entity_id FROM entities)"
             )
             new_mentions = mentions_table(batch.mentions)  # noqa: F841
             con.execute(
-                "INSERT INTO mentions SELECT m.* FROM new_mentions m "
+                "INSERT INTO mentions BY NAME SELECT m.* FROM new_mentions m "
                 "WHERE m.article_id IN (SELECT article_id FROM articles WHERE run_id = $1)"
                 " AND m.article_id NOT IN (SELECT DISTINCT article_id FROM mentions)",
                 [batch.run_id],
             )
             new_alerts = _alerts_table(batch.alerts, now)  # noqa: F841
             con.execute(
-                "INSERT INTO alerts (alert_id, rule, article_id, created_at, evidence, score, matched_entities,"
-                " evidence_spans) SELECT * FROM new_alerts a"
+                "INSERT INTO alerts BY NAME SELECT * FROM new_alerts a"
                 " WHERE a.alert_id NOT IN (SELECT alert_id FROM alerts)"
                 " AND a.article_id IN (SELECT article_id FROM articles)"
             )
+            if batch.stories:
+                con.executemany(
+                    "INSERT INTO story_signatures SELECT $1, $2, $3 WHERE $1 IN (SELECT article_id FROM articles"
+                    " WHERE run_id = $4) AND $1 NOT IN (SELECT article_id FROM story_signatures)",
+                    [(aid, story, sig, batch.run_id) for aid, story, sig, _bands in batch.stories],
+                )
+                new_bands = pa.table(  # noqa: F841 - read by DuckDB by name
+                    {
+                        "band": [b for *_, keys in batch.stories for b in range(len(keys))],
+                        "band_key": [k for *_, keys in batch.stories for k in keys],
+                        "article_id": [aid for aid, *_, keys in batch.stories for _ in keys],
+                    }
+                )
+                con.execute(
+                    "INSERT INTO story_bands SELECT * FROM new_bands WHERE article_id IN"
+                    " (SELECT article_id FROM articles WHERE run_id = $1)"
+                    " AND article_id NOT IN (SELECT DISTINCT article_id FROM story_bands)",
+                    [batch.run_id],
+                )
             if batch.sightings:
                 con.executemany(
                     "INSERT INTO sightings VALUES ($1, $2, $3, $4, $5)",
@@ -328,7 +376,7 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
                 )
             if batch.quarantined:
                 new_quarantine = quarantine_table(batch.quarantined, batch.run_id, now)  # noqa: F841
-                con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+                con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -341,7 +389,7 @@ def record_quarantine(db_path: Path, items: list[Quarantined], run_id: str) -> N
         return
     with writing(db_path) as con:
         new_quarantine = quarantine_table(items, run_id, datetime.now(UTC))  # noqa: F841
-        con.execute("INSERT INTO quarantine SELECT * FROM new_quarantine")
+        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
 
 
 def start_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:

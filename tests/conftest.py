@@ -18,7 +18,12 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 
 def write_config(
-    folder: Path, *, local: list[str] | None = None, feeds: list[str] | None = None, extra: str = ""
+    folder: Path,
+    *,
+    local: list[str] | None = None,
+    feeds: list[str] | None = None,
+    extra: str = "",
+    alerts_extra: str = "",
 ) -> Path:
     """A config like the shipped one (same rules, catalogue, suites) but writing into `folder`."""
     shipped = (REPO / "presswatch.toml").read_text(encoding="utf-8")
@@ -49,6 +54,7 @@ per_host_interval_seconds = 0.0
 {extra}
 
 [alerts]
+{alerts_extra}
 {rules}
 """
     path = folder / "presswatch.toml"

@@ -127,4 +127,5 @@ def evaluate_rule(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         tuple(sorted(matched)),
         evidence,
         spans,
+        tagged.article.story_id,
     )

@@ -36,6 +36,7 @@ class Article:
     content_hash: str
     extractor: str | None = None
     flags: list[str] = field(default_factory=list)
+    story_id: str | None = None
 
     @property
     def text(self) -> str:
@@ -91,6 +92,7 @@ class Alert:
     matched_entities: tuple[str, ...]
     evidence: str
     evidence_spans: tuple[tuple[int, int], ...]  # offsets of evidence sentences in article.text
+    story_id: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

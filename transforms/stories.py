@@ -1,0 +1,70 @@
+"""Story clustering: syndicated or lightly edited copies of one article form one story.
+
+MinHash over 3-word shingles estimates the Jaccard similarity of two bodies; LSH bands (16 bands of
+4 values) find candidate copies with an equality join, and a signature match of at least
+SAME_STORY_SIMILARITY confirms them. One story raises one alert per rule, however many outlets run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+PERMUTATIONS = 64
+BAND_ROWS = 4
+SAME_STORY_SIMILARITY = 0.5
+_WORD = re.compile(r"\w+", re.UNICODE)
+_MASK = np.uint64(0xFFFFFFFF)
+_rng = np.random.default_rng(20261124)  # fixed: signatures must be comparable across runs and machines
+_A = _rng.integers(1, 2**32 - 1, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**32 - 1, PERMUTATIONS, dtype=np.uint64)
+
+
+def shingle_hashes(text: str, size: int = 3) -> np.ndarray:
+    words = [w.casefold() for w in _WORD.findall(text)]
+    grams = {" ".join(words[i : i + size]) for i in range(max(len(words) - size + 1, 1))}
+    return np.fromiter(
+        (int.from_bytes(hashlib.blake2b(g.encode(), digest_size=4).digest(), "big") for g in grams),
+        dtype=np.uint64,
+        count=len(grams),
+    )
+
+
+def minhash(text: str) -> list[int]:
+    """64 unsigned 32-bit minima: the article's signature."""
+    x = shingle_hashes(text)
+    values = (_A[:, None] * x[None, :] + _B[:, None]) & _MASK
+    return [int(v) for v in values.min(axis=1)]
+
+
+def band_keys(signature: list[int]) -> list[int]:
+    """One signed 64-bit key per band (DuckDB BIGINT), so candidates are found by equality."""
+    keys = []
+    for start in range(0, PERMUTATIONS, BAND_ROWS):
+        chunk = ",".join(map(str, signature[start : start + BAND_ROWS])).encode()
+        keys.append(int.from_bytes(hashlib.blake2b(chunk, digest_size=8).digest(), "big", signed=True))
+    return keys
+
+
+def similarity(a: list[int], b: list[int]) -> float:
+    return sum(x == y for x, y in zip(a, b, strict=True)) / PERMUTATIONS
+
+
+def assign_stories(signatures: dict[str, list[int]], stored: dict[str, tuple[str, list[int]]]) -> dict[str, str]:
+    """Story id for each new article, in order: the story of the most similar earlier copy, else itself.
+
+    `stored` holds the stored articles that share an LSH band with some new article.
+    """
+    known = dict(stored)
+    stories: dict[str, str] = {}
+    for article_id, signature in signatures.items():
+        best, best_sim = None, SAME_STORY_SIMILARITY
+        for story, other_sig in known.values():
+            sim = similarity(signature, other_sig)
+            if sim >= best_sim:
+                best, best_sim = story, sim
+        stories[article_id] = best or article_id
+        known[article_id] = (stories[article_id], signature)
+    return stories
