@@ -231,24 +231,7 @@ def send_notifications(settings: Settings):
 
 
 def _compiled_rules(settings: Settings) -> list[CompiledRule]:
-    return [
-        compile_rule(
-            RuleSpec(
-                r.name,
-                frozenset(r.side_a),
-                frozenset(r.side_b),
-                tuple(r.terms_a),
-                tuple(r.terms_b),
-                r.window,
-                r.min_pair_sentences,
-                r.headline_pair,
-                tuple(r.cues),
-                tuple(r.exclusions),
-                r.min_score,
-            )
-        )
-        for r in settings.alerts.rules
-    ]
+    return [compile_rule(RuleSpec.from_mapping(r.model_dump())) for r in settings.alerts.rules]
 
 
 def _split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[str], list[str], bool]:

@@ -29,6 +29,23 @@ class RuleSpec:
     exclusions: tuple[str, ...] = ()
     min_score: float = 1.0
 
+    @classmethod
+    def from_mapping(cls, rule: dict) -> RuleSpec:
+        """From a config rule (a [[alerts.rules]] table as a dict)."""
+        return cls(
+            rule["name"],
+            frozenset(rule["side_a"]),
+            frozenset(rule["side_b"]),
+            tuple(rule.get("terms_a", ())),
+            tuple(rule.get("terms_b", ())),
+            rule.get("window", 1),
+            rule.get("min_pair_sentences", 2),
+            rule.get("headline_pair", True),
+            tuple(rule.get("cues", ())),
+            tuple(rule.get("exclusions", ())),
+            rule.get("min_score", 1.0),
+        )
+
 
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     """Terms match at a word start; a trailing '*' allows any ending (for inflected languages)."""
