@@ -78,7 +78,7 @@ def _add_subdivisions(index: EntityIndex, neighbours: dict[str, tuple[str, ...]]
 
     for sub in pycountry.subdivisions:
         if sub.parent_code is not None or sub.country_code == "US":
-            continue  # second-level divisions are too many and too ambiguous; U.S. states come from geonames  # second-level divisions are too many and too ambiguous
+            continue  # second-level divisions are too many and ambiguous; U.S. states come from geonames
         name = re.sub(r"['’ʼ`]", "", sub.name).strip()
         if not name or len(name.split()) > 3 or index.lookup(name):
             continue  # a known place of that name (Berlin the city) wins over the subdivision

@@ -10,19 +10,34 @@ articles) on every page load. They live in their own schema, ``summary``, so the
 | ``summary.articles_hour`` | UTC hour with articles | ``hour`` (TIMESTAMP, UTC), ``articles`` |
 | ``summary.rule_articles_hour`` | UTC hour x alert rule | ``hour``, ``rule``, ``articles`` (distinct articles with an alert of the rule) |
 | ``summary.entity_day`` | UTC day x entity | ``day``, ``entity_id``, ``kind``, ``articles`` (distinct articles naming it) |
-| ``summary.pair_day`` | UTC day x pair of actors/locations | ``day``, ``entity_a`` < ``entity_b``, ``articles`` (naming both) |
+| ``summary.entity_total`` | entity | ``entity_id``, ``kind``, ``articles`` (all time) |
+| ``summary.hubs`` | tracked person/place | ``entity_id``, ``added_at`` |
+| ``summary.pair_day`` | UTC day x pair of hubs | ``day``, ``entity_a`` < ``entity_b``, ``articles`` (naming both) |
+| ``summary.pair_total`` | pair of hubs | ``entity_a``, ``entity_b``, ``articles`` (all time) |
 | ``summary.run_articles`` | run id | how many of its articles are counted (bookkeeping) |
-| ``summary.state`` | one row | ``articles`` counted, ``alerts_seen_until``, ``refreshed_at`` |
+| ``summary.alerts_seen`` | alert | ``alert_id`` (alerts already counted, bookkeeping) |
+| ``summary.state`` | one row | ``articles`` counted, ``refreshed_at`` |
 
 An article's day/hour is the one of ``COALESCE(published_at, fetched_at)`` in UTC, like everywhere
-in the dashboard.
+in the dashboard. Days are stored in order, so a "last N days" query reads only those days.
 
-Incremental: ``refresh_summaries`` finds the runs whose article count changed since last time (plus
+**Co-mention pairs are kept between hubs only.** Every pair of people/places named in the same article
+is ~9M distinct pairs at 1M articles (a long tail of pairs seen once), too many to rank in 200 ms. The
+network shows the most-covered people and places of a period and the links between them, so pairs are
+stored for the *hubs*: the ``HUBS`` most-covered people and places of all time plus the ``RECENT_HUBS``
+most-covered of the last ``RECENT_DAYS`` days. The set only grows; when a person or place becomes a hub,
+its pairs with the other hubs are back-filled for every day, so counts between hubs are always exact.
+
+**Incremental**: ``refresh_summaries`` finds the runs whose article count changed since last time (plus
 articles that got an alert since last time), recomputes only the UTC days those articles fall on
-(delete + insert, in one transaction) and records what it counted. A run that added nothing costs
-one pass over ``articles.run_id``; a run that added a few hundred articles costs one pass over
-``mentions`` restricted to the touched days (about 0.1-0.5 s at 10M mentions). ``full=True``
-rebuilds everything (use it after editing or deleting stored mentions, which the pipeline never does).
+(delete + insert, in one transaction), applies the difference to the all-time totals, and records what
+it counted. Nothing new: a few milliseconds. A run's few hundred new articles: one pass over the
+touched days' mentions. ``full=True`` rebuilds everything (after editing or deleting stored mentions,
+which the pipeline never does).
+
+It also creates two indexes on ``mentions`` (``article_id``, ``entity_id``) the first time: the article
+view and the entity filter then read a handful of rows instead of scanning 10M (building them takes
+~40 s once at 10M mentions; later inserts keep them up to date).
 """
 
 from __future__ import annotations
@@ -34,9 +49,14 @@ import duckdb
 
 SCHEMA = "summary"
 PAIR_KINDS = ("actor", "location")  # the co-mention network shows people and places
+HUBS = 300
+RECENT_HUBS = 100
+RECENT_DAYS = 30
+INDEXES = {"pw_mentions_article_id": "article_id", "pw_mentions_entity_id": "entity_id"}
 
 ARTICLE_TS = "COALESCE(a.published_at, a.fetched_at)"
 UTC_TS = f"timezone('UTC', {ARTICLE_TS})"  # TIMESTAMPTZ -> naive UTC TIMESTAMP, whatever the session zone
+KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in PAIR_KINDS) + ")"
 
 DDL = f"""
 CREATE SCHEMA IF NOT EXISTS {SCHEMA};
@@ -45,80 +65,31 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.rule_articles_hour (
     hour TIMESTAMP NOT NULL, rule VARCHAR NOT NULL, articles INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS {SCHEMA}.entity_day (
     day DATE NOT NULL, entity_id VARCHAR NOT NULL, kind VARCHAR, articles INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.entity_total (
+    entity_id VARCHAR NOT NULL, kind VARCHAR, articles BIGINT NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.hubs (entity_id VARCHAR NOT NULL, added_at TIMESTAMPTZ NOT NULL);
 CREATE TABLE IF NOT EXISTS {SCHEMA}.pair_day (
     day DATE NOT NULL, entity_a VARCHAR NOT NULL, entity_b VARCHAR NOT NULL, articles INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.pair_total (
+    entity_a VARCHAR NOT NULL, entity_b VARCHAR NOT NULL, articles BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS {SCHEMA}.run_articles (run_id VARCHAR NOT NULL, articles BIGINT NOT NULL);
-CREATE TABLE IF NOT EXISTS {SCHEMA}.state (
-    articles BIGINT NOT NULL, alerts_seen_until TIMESTAMPTZ, refreshed_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.alerts_seen (alert_id VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS {SCHEMA}.state (articles BIGINT NOT NULL, refreshed_at TIMESTAMPTZ NOT NULL);
 """
 
-TABLES = ("articles_hour", "rule_articles_hour", "entity_day", "pair_day")
+DAY_TABLES = ("articles_hour", "rule_articles_hour", "entity_day", "pair_day")
+ALL_TABLES = (*DAY_TABLES, "entity_total", "hubs", "pair_total", "alerts_seen")
 
 
 @dataclass(frozen=True)
 class SummaryRefresh:
-    """What one refresh did: ``days`` recomputed (``None`` = everything), articles counted, seconds."""
+    """What one refresh did: ``days`` recomputed (``None`` = everything), hubs added, articles counted."""
 
     mode: str  # "full" | "incremental" | "unchanged"
     days: int | None
+    hubs_added: int
     articles: int
     seconds: float
-
-
-def _fill(con: duckdb.DuckDBPyConnection) -> None:
-    """Insert the summary rows of the articles listed in temp table ``_pw_sum_articles``."""
-    con.execute(
-        f"""
-        INSERT INTO {SCHEMA}.articles_hour
-        SELECT hour, count(*) FROM _pw_sum_articles GROUP BY hour
-        """
-    )
-    con.execute(
-        f"""
-        INSERT INTO {SCHEMA}.rule_articles_hour
-        SELECT s.hour, al.rule, count(DISTINCT s.article_id)
-        FROM _pw_sum_articles s JOIN alerts al USING (article_id)
-        GROUP BY s.hour, al.rule
-        """
-    )
-    con.execute(
-        """
-        CREATE OR REPLACE TEMP TABLE _pw_sum_mentions AS
-        SELECT DISTINCT s.day, m.article_id, m.entity_id, e.kind
-        FROM mentions m
-        JOIN _pw_sum_articles s USING (article_id)
-        JOIN entities e USING (entity_id)
-        """
-    )
-    con.execute(
-        f"""
-        INSERT INTO {SCHEMA}.entity_day
-        SELECT day, entity_id, any_value(kind), count(*)
-        FROM _pw_sum_mentions GROUP BY day, entity_id
-        """
-    )
-    con.execute(
-        f"""
-        INSERT INTO {SCHEMA}.pair_day
-        SELECT x.day, x.entity_id, y.entity_id, count(*)
-        FROM _pw_sum_mentions x
-        JOIN _pw_sum_mentions y ON x.article_id = y.article_id AND x.entity_id < y.entity_id
-        WHERE x.kind IN {PAIR_KINDS} AND y.kind IN {PAIR_KINDS}
-        GROUP BY x.day, x.entity_id, y.entity_id
-        """
-    )
-    con.execute("DROP TABLE IF EXISTS _pw_sum_mentions")
-
-
-def _select_articles(where: str) -> str:
-    return f"""
-        CREATE OR REPLACE TEMP TABLE _pw_sum_articles AS
-        SELECT a.article_id,
-               CAST({UTC_TS} AS DATE) AS day,
-               date_trunc('hour', {UTC_TS}) AS hour
-        FROM articles a
-        WHERE {where}
-    """
 
 
 def summaries_exist(con: duckdb.DuckDBPyConnection) -> bool:
@@ -129,72 +100,253 @@ def summaries_exist(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
+def ensure_indexes(con: duckdb.DuckDBPyConnection) -> None:
+    existing = {r[0] for r in con.execute("SELECT index_name FROM duckdb_indexes() WHERE table_name = 'mentions'").fetchall()}
+    for name, column in INDEXES.items():
+        if name not in existing:
+            con.execute(f"CREATE INDEX IF NOT EXISTS {name} ON mentions ({column})")
+
+
+def _articles_of(where: str) -> str:
+    """Temp table ``_pw_a``: the articles to count (id, UTC day and hour)."""
+    return f"""
+        CREATE OR REPLACE TEMP TABLE _pw_a AS
+        SELECT a.article_id, CAST({UTC_TS} AS DATE) AS day, date_trunc('hour', {UTC_TS}) AS hour
+        FROM articles a WHERE {where}
+    """
+
+
+def _fill_days(con: duckdb.DuckDBPyConnection) -> None:
+    """Insert the per-hour and per-entity-day rows of the articles in ``_pw_a``; leaves ``_pw_m``
+    (distinct day, article, entity, kind) for the pair step."""
+    con.execute(f"INSERT INTO {SCHEMA}.articles_hour SELECT hour, count(*) FROM _pw_a GROUP BY hour ORDER BY hour")
+    con.execute(
+        f"""
+        INSERT INTO {SCHEMA}.rule_articles_hour
+        SELECT s.hour, al.rule, count(DISTINCT s.article_id)
+        FROM _pw_a s JOIN alerts al USING (article_id)
+        GROUP BY s.hour, al.rule ORDER BY s.hour
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _pw_m AS
+        SELECT DISTINCT s.day, m.article_id, m.entity_id, e.kind
+        FROM mentions m JOIN _pw_a s USING (article_id) JOIN entities e USING (entity_id)
+        """
+    )
+    con.execute(
+        f"""
+        INSERT INTO {SCHEMA}.entity_day
+        SELECT day, entity_id, any_value(kind), count(*) FROM _pw_m GROUP BY day, entity_id ORDER BY day
+        """
+    )
+
+
+def _pairs_sql(where: str = "TRUE") -> str:
+    """Pairs of hubs named in the same article, per day, from temp table ``_pw_m``."""
+    return f"""
+        SELECT x.day, x.entity_id AS entity_a, y.entity_id AS entity_b, count(*) AS articles
+        FROM _pw_m x
+        JOIN _pw_m y ON x.article_id = y.article_id AND x.entity_id < y.entity_id
+        WHERE x.entity_id IN (SELECT entity_id FROM {SCHEMA}.hubs)
+          AND y.entity_id IN (SELECT entity_id FROM {SCHEMA}.hubs)
+          AND ({where})
+        GROUP BY x.day, x.entity_id, y.entity_id
+        ORDER BY x.day
+    """
+
+
+def _add_hubs(con: duckdb.DuckDBPyConnection) -> int:
+    """Make the currently most-covered people/places hubs; returns how many are new (temp ``_pw_new_hubs``)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _pw_new_hubs AS
+        SELECT entity_id FROM (
+            (SELECT entity_id FROM {SCHEMA}.entity_total WHERE kind IN {KINDS_SQL}
+             ORDER BY articles DESC, entity_id LIMIT {HUBS})
+            UNION
+            (SELECT entity_id FROM {SCHEMA}.entity_day
+             WHERE kind IN {KINDS_SQL} AND day >= CAST(timezone('UTC', now()) AS DATE) - {RECENT_DAYS}
+             GROUP BY entity_id ORDER BY sum(articles) DESC, entity_id LIMIT {RECENT_HUBS})
+        )
+        WHERE entity_id NOT IN (SELECT entity_id FROM {SCHEMA}.hubs)
+        """
+    )
+    con.execute(f"INSERT INTO {SCHEMA}.hubs SELECT entity_id, now() FROM _pw_new_hubs")
+    return con.execute("SELECT count(*) FROM _pw_new_hubs").fetchone()[0]
+
+
+def _apply_delta(con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], delta: str) -> None:
+    """Add the signed counts of query ``delta`` (keys..., articles[, kind]) to a totals table."""
+    on = " AND ".join(f"t.{k} = d.{k}" for k in keys)
+    cols = ", ".join(keys)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pw_delta AS {delta}")
+    con.execute(
+        f"UPDATE {SCHEMA}.{table} AS t SET articles = t.articles + d.articles FROM _pw_delta d WHERE {on}"
+    )
+    extra = ", kind" if table == "entity_total" else ""
+    con.execute(
+        f"""
+        INSERT INTO {SCHEMA}.{table} ({cols}{extra}, articles)
+        SELECT {cols}{extra}, articles FROM _pw_delta d
+        WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.{table} t WHERE {on})
+        """
+    )
+    con.execute(f"DELETE FROM {SCHEMA}.{table} WHERE articles <= 0")
+    con.execute("DROP TABLE _pw_delta")
+
+
+def _full(con: duckdb.DuckDBPyConnection) -> int:
+    for table in ALL_TABLES:
+        con.execute(f"DELETE FROM {SCHEMA}.{table}")
+    con.execute(_articles_of("TRUE"))
+    _fill_days(con)
+    con.execute(
+        f"""
+        INSERT INTO {SCHEMA}.entity_total
+        SELECT entity_id, any_value(kind), sum(articles) FROM {SCHEMA}.entity_day GROUP BY entity_id
+        """
+    )
+    added = _add_hubs(con)
+    con.execute(f"INSERT INTO {SCHEMA}.pair_day {_pairs_sql()}")
+    con.execute(
+        f"""
+        INSERT INTO {SCHEMA}.pair_total
+        SELECT entity_a, entity_b, sum(articles) FROM {SCHEMA}.pair_day GROUP BY entity_a, entity_b
+        """
+    )
+    return added
+
+
+def _incremental(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Recompute the touched days; returns (days recomputed, hubs added)."""
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE _pw_days AS
+        WITH now_counts AS (
+            SELECT COALESCE(run_id, '') AS run_id, count(*) AS articles FROM articles GROUP BY ALL
+        ),
+        changed AS (
+            SELECT n.run_id FROM now_counts n
+            LEFT JOIN {SCHEMA}.run_articles r USING (run_id)
+            WHERE r.articles IS DISTINCT FROM n.articles
+        ),
+        touched AS (
+            SELECT a.article_id FROM articles a WHERE COALESCE(a.run_id, '') IN (SELECT run_id FROM changed)
+            UNION
+            SELECT article_id FROM alerts WHERE alert_id NOT IN (SELECT alert_id FROM {SCHEMA}.alerts_seen)
+        )
+        SELECT DISTINCT CAST({UTC_TS} AS DATE) AS day
+        FROM articles a WHERE a.article_id IN (SELECT article_id FROM touched)
+        """
+    )
+    days = con.execute("SELECT count(*) FROM _pw_days").fetchone()[0]
+    if not days:
+        return 0, 0
+    in_days = "IN (SELECT day FROM _pw_days)"
+    # 1. per-hour and per-entity-day rows of the touched days, and the entity totals
+    old_entities = f"SELECT entity_id, -sum(articles) AS articles, any_value(kind) AS kind FROM {SCHEMA}.entity_day WHERE day {in_days} GROUP BY entity_id"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _pw_old_e AS {old_entities}")
+    con.execute(f"DELETE FROM {SCHEMA}.articles_hour WHERE CAST(hour AS DATE) {in_days}")
+    con.execute(f"DELETE FROM {SCHEMA}.rule_articles_hour WHERE CAST(hour AS DATE) {in_days}")
+    con.execute(f"DELETE FROM {SCHEMA}.entity_day WHERE day {in_days}")
+    con.execute(_articles_of(f"CAST({UTC_TS} AS DATE) {in_days}"))
+    _fill_days(con)
+    _apply_delta(
+        con,
+        "entity_total",
+        ("entity_id",),
+        f"""SELECT entity_id, sum(articles) AS articles, any_value(kind) AS kind FROM (
+                SELECT entity_id, articles, kind FROM _pw_old_e
+                UNION ALL
+                SELECT entity_id, articles, kind FROM {SCHEMA}.entity_day WHERE day {in_days}
+            ) GROUP BY entity_id""",
+    )
+    # 2. new hubs, then 3. the touched days' pairs (with the new hubs), 4. the new hubs' other days
+    added = _add_hubs(con)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _pw_pairs AS
+            SELECT entity_a, entity_b, -sum(articles) AS articles FROM {SCHEMA}.pair_day
+            WHERE day {in_days} GROUP BY entity_a, entity_b"""
+    )
+    con.execute(f"DELETE FROM {SCHEMA}.pair_day WHERE day {in_days}")
+    con.execute(f"INSERT INTO {SCHEMA}.pair_day {_pairs_sql()}")
+    con.execute(
+        f"""INSERT INTO _pw_pairs SELECT entity_a, entity_b, sum(articles) FROM {SCHEMA}.pair_day
+            WHERE day {in_days} GROUP BY entity_a, entity_b"""
+    )
+    if added:
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _pw_a AS
+            SELECT a.article_id, CAST({UTC_TS} AS DATE) AS day, NULL::TIMESTAMP AS hour
+            FROM articles a
+            WHERE a.article_id IN (
+                SELECT article_id FROM mentions WHERE entity_id IN (SELECT entity_id FROM _pw_new_hubs))
+              AND CAST({UTC_TS} AS DATE) NOT IN (SELECT day FROM _pw_days)
+            """
+        )
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE _pw_m AS
+            SELECT DISTINCT s.day, m.article_id, m.entity_id, NULL::VARCHAR AS kind
+            FROM mentions m JOIN _pw_a s USING (article_id)
+            WHERE m.entity_id IN (SELECT entity_id FROM {SCHEMA}.hubs)
+            """
+        )
+        backfill = _pairs_sql(
+            "x.entity_id IN (SELECT entity_id FROM _pw_new_hubs) OR y.entity_id IN (SELECT entity_id FROM _pw_new_hubs)"
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _pw_backfill AS {backfill}")
+        con.execute(f"INSERT INTO {SCHEMA}.pair_day SELECT * FROM _pw_backfill")
+        con.execute("INSERT INTO _pw_pairs SELECT entity_a, entity_b, articles FROM _pw_backfill")
+        con.execute("DROP TABLE _pw_backfill")
+    _apply_delta(
+        con,
+        "pair_total",
+        ("entity_a", "entity_b"),
+        "SELECT entity_a, entity_b, sum(articles) AS articles FROM _pw_pairs GROUP BY entity_a, entity_b",
+    )
+    for temp in ("_pw_days", "_pw_old_e", "_pw_pairs"):
+        con.execute(f"DROP TABLE IF EXISTS {temp}")
+    return int(days), int(added)
+
+
 def refresh_summaries(con: duckdb.DuckDBPyConnection, *, full: bool = False) -> SummaryRefresh:
     """Bring the ``summary`` tables up to date with ``articles``/``mentions``/``alerts``.
 
     Needs the write connection, outside an open transaction (it runs its own). Safe to call after every
-    batch or once per run; calling it when nothing changed costs a few milliseconds at 1M articles.
+    batch or once per run (and after spike alerts); when nothing changed it costs a few milliseconds.
     """
     started = time.perf_counter()
     first_time = not summaries_exist(con)
     con.execute(DDL)
+    ensure_indexes(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        state = con.execute(f"SELECT articles, alerts_seen_until FROM {SCHEMA}.state").fetchone()
+        state = con.execute(f"SELECT articles FROM {SCHEMA}.state").fetchone()
         if full or first_time or state is None:
             mode, days = "full", None
-            for table in TABLES:
-                con.execute(f"DELETE FROM {SCHEMA}.{table}")
-            con.execute(_select_articles("TRUE"))
-            _fill(con)
+            added = _full(con)
         else:
-            alerts_seen_until = state[1]
-            con.execute(
-                f"""
-                CREATE OR REPLACE TEMP TABLE _pw_sum_days AS
-                WITH now_counts AS (
-                    SELECT COALESCE(run_id, '') AS run_id, count(*) AS articles FROM articles GROUP BY ALL
-                ),
-                changed AS (
-                    SELECT run_id FROM now_counts
-                    EXCEPT SELECT run_id FROM {SCHEMA}.run_articles r
-                           JOIN now_counts n USING (run_id) WHERE r.articles = n.articles
-                ),
-                touched AS (
-                    SELECT a.article_id FROM articles a WHERE COALESCE(a.run_id, '') IN (SELECT run_id FROM changed)
-                    UNION
-                    SELECT article_id FROM alerts WHERE $seen IS NULL OR created_at > $seen
-                )
-                SELECT DISTINCT CAST({UTC_TS} AS DATE) AS day
-                FROM articles a WHERE a.article_id IN (SELECT article_id FROM touched)
-                """,
-                {"seen": alerts_seen_until},
-            )
-            days = con.execute("SELECT count(*) FROM _pw_sum_days").fetchone()[0]
+            days, added = _incremental(con)
             mode = "incremental" if days else "unchanged"
-            if days:
-                con.execute(f"DELETE FROM {SCHEMA}.articles_hour WHERE CAST(hour AS DATE) IN (FROM _pw_sum_days)")
-                con.execute(
-                    f"DELETE FROM {SCHEMA}.rule_articles_hour WHERE CAST(hour AS DATE) IN (FROM _pw_sum_days)"
-                )
-                con.execute(f"DELETE FROM {SCHEMA}.entity_day WHERE day IN (FROM _pw_sum_days)")
-                con.execute(f"DELETE FROM {SCHEMA}.pair_day WHERE day IN (FROM _pw_sum_days)")
-                con.execute(_select_articles(f"CAST({UTC_TS} AS DATE) IN (FROM _pw_sum_days)"))
-                _fill(con)
-            con.execute("DROP TABLE IF EXISTS _pw_sum_days")
         con.execute(f"DELETE FROM {SCHEMA}.run_articles")
         con.execute(
             f"INSERT INTO {SCHEMA}.run_articles SELECT COALESCE(run_id, ''), count(*) FROM articles GROUP BY ALL"
         )
         con.execute(f"DELETE FROM {SCHEMA}.state")
+        con.execute(f"INSERT INTO {SCHEMA}.state SELECT (SELECT count(*) FROM articles), now()")
         con.execute(
-            f"INSERT INTO {SCHEMA}.state SELECT (SELECT count(*) FROM articles),"
-            " (SELECT max(created_at) FROM alerts), now()"
+            f"INSERT INTO {SCHEMA}.alerts_seen SELECT alert_id FROM alerts"
+            f" WHERE alert_id NOT IN (SELECT alert_id FROM {SCHEMA}.alerts_seen)"
         )
-        con.execute("DROP TABLE IF EXISTS _pw_sum_articles")
+        for temp in ("_pw_a", "_pw_m", "_pw_new_hubs"):
+            con.execute(f"DROP TABLE IF EXISTS {temp}")
         counted = con.execute(f"SELECT articles FROM {SCHEMA}.state").fetchone()[0]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return SummaryRefresh(mode, days, int(counted), round(time.perf_counter() - started, 3))
+    return SummaryRefresh(mode, days, int(added), int(counted), round(time.perf_counter() - started, 3))
