@@ -79,12 +79,13 @@ class AlertRule(_Section):
     side_b: list[str]
     terms_a: list[str] = Field(default_factory=list)
     terms_b: list[str] = Field(default_factory=list)
-    window: int = 1
-    min_pair_sentences: int = 2
+    window: int = 0
     headline_pair: bool = True
     cues: list[str] = Field(default_factory=list)
     exclusions: list[str] = Field(default_factory=list)
-    min_score: float = 1.0
+    min_score: float = 2.0
+    term_weight: float = 0.5
+    headline_weight: float = 2.0
 
 
 class SpikeConfig(_Section):

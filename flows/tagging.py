@@ -11,6 +11,7 @@ from pathlib import Path
 
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
+from transforms.sentences import split_at_line_breaks
 
 # The small English model's NER has its own embedding layer: nothing else is needed for entities.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -93,7 +94,7 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
     for article, doc, ner_on in zip(articles, docs, use_ner, strict=True):
         spans = [NerSpan(e.start_char, e.end_char, e.label_) for e in doc.ents] if ner_on else []
         resolved = resolve_entities(doc.text, spans, index)
-        sentences = [(s.start_char, s.end_char) for s in doc.sents]
+        sentences = split_at_line_breaks(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
         mentions, entities = _mentions(article, resolved, [s for s, _ in sentences])
         tagged.append(TaggedArticle(article, mentions, entities, sentences))
     return tagged

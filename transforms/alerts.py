@@ -22,28 +22,30 @@ class RuleSpec:
     side_b: frozenset[str]
     terms_a: tuple[str, ...] = ()
     terms_b: tuple[str, ...] = ()
-    window: int = 1
-    min_pair_sentences: int = 2
+    window: int = 0
     headline_pair: bool = True
     cues: tuple[str, ...] = ()
     exclusions: tuple[str, ...] = ()
-    min_score: float = 1.0
+    min_score: float = 2.0
+    term_weight: float = 0.5
+    headline_weight: float = 2.0
 
     @classmethod
     def from_mapping(cls, rule: dict) -> RuleSpec:
         """From a config rule (a [[alerts.rules]] table as a dict)."""
         return cls(
-            rule["name"],
-            frozenset(rule["side_a"]),
-            frozenset(rule["side_b"]),
-            tuple(rule.get("terms_a", ())),
-            tuple(rule.get("terms_b", ())),
-            rule.get("window", 1),
-            rule.get("min_pair_sentences", 2),
-            rule.get("headline_pair", True),
-            tuple(rule.get("cues", ())),
-            tuple(rule.get("exclusions", ())),
-            rule.get("min_score", 1.0),
+            name=rule["name"],
+            side_a=frozenset(rule["side_a"]),
+            side_b=frozenset(rule["side_b"]),
+            terms_a=tuple(rule.get("terms_a", ())),
+            terms_b=tuple(rule.get("terms_b", ())),
+            window=rule.get("window", 0),
+            headline_pair=rule.get("headline_pair", True),
+            cues=tuple(rule.get("cues", ())),
+            exclusions=tuple(rule.get("exclusions", ())),
+            min_score=rule.get("min_score", 2.0),
+            term_weight=rule.get("term_weight", 0.5),
+            headline_weight=rule.get("headline_weight", 2.0),
         )
 
 
@@ -78,69 +80,99 @@ def alert_id_for(rule: str, article_id: str) -> str:
     return hashlib.sha256(f"{rule}\x00{article_id}".encode()).hexdigest()[:16]
 
 
-def evaluate_rule(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, str]) -> Alert | None:
-    """The alert this article raises under the rule, or None. `names` maps entity_id -> canonical name."""
+LIST_SENTENCE_PLACES = 4  # a sentence naming this many places is an enumeration, not a relation
+LIST_WEIGHT = 0.25
+
+
+def _side_strength(entities: set[str], terms: set[str], term_weight: float) -> float:
+    """1 for a named entity (+0.25 for each further one, up to 1.5); term_weight for a term alone."""
+    if entities:
+        return min(1.5, 1.0 + 0.25 * (len(entities) - 1))
+    return term_weight if terms else 0.0
+
+
+def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, str]):
+    """(score, evidence sentence indexes, matched names, headline hit) of one article under the rule."""
     spec = rule.spec
     text = tagged.article.text
     sentences = tagged.sentences or [(0, len(text))]
     n = len(sentences)
-    side_a: list[set[str]] = [set() for _ in range(n)]
-    side_b: list[set[str]] = [set() for _ in range(n)]
+    ents_a: list[set[str]] = [set() for _ in range(n)]
+    ents_b: list[set[str]] = [set() for _ in range(n)]
+    places: list[set[str]] = [set() for _ in range(n)]
+    terms_a: list[set[str]] = [set() for _ in range(n)]
+    terms_b: list[set[str]] = [set() for _ in range(n)]
     for m in tagged.mentions:
         name = names.get(m.entity_id)
         if m.sentence >= n or name is None:
             continue
         if name in spec.side_a:
-            side_a[m.sentence].add(name)
+            ents_a[m.sentence].add(name)
         if name in spec.side_b:
-            side_b[m.sentence].add(name)
+            ents_b[m.sentence].add(name)
+        if m.entity_id.startswith("location:"):
+            places[m.sentence].add(name)
     for i, (s, e) in enumerate(sentences):
         sentence = text[s:e]
-        if rule.terms_a and (hit := rule.terms_a.search(sentence)):
-            side_a[i].add(hit.group())
-        if rule.terms_b and (hit := rule.terms_b.search(sentence)):
-            side_b[i].add(hit.group())
+        if rule.terms_a:
+            terms_a[i] |= {h.group() for h in rule.terms_a.finditer(sentence)}
+        if rule.terms_b:
+            terms_b[i] |= {h.group() for h in rule.terms_b.finditer(sentence)}
+
+    def strength(lo: int, hi: int) -> tuple[float, float, set[str]]:
+        ea, eb = set().union(*ents_a[lo:hi]), set().union(*ents_b[lo:hi])
+        ta, tb = set().union(*terms_a[lo:hi]), set().union(*terms_b[lo:hi])
+        a = _side_strength(ea, ta, spec.term_weight)
+        b = _side_strength(eb, tb, spec.term_weight)
+        if max(len(p) for p in places[lo:hi]) >= LIST_SENTENCE_PLACES:
+            a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
+        return a, b, (ea or ta) | (eb or tb)
+
+    def window_counts(lo: int, hi: int) -> bool:
+        window_text = text[sentences[lo][0] : sentences[hi - 1][1]]
+        if rule.exclusions and rule.exclusions.search(window_text):
+            return False
+        return not rule.cues or bool(rule.cues.search(window_text))
 
     title_len = len(tagged.article.title or "") if "title_derived" not in tagged.article.flags else 0
     headline = [i for i, (s, _) in enumerate(sentences) if title_len and s < title_len]
-    headline_hit = bool(
-        spec.headline_pair
-        and headline
-        and set().union(*(side_a[i] for i in headline))
-        and set().union(*(side_b[i] for i in headline))
-    )
-    pairs: list[int] = []
-    matched: set[str] = set()
-    for i in range(n):
-        lo, hi = max(0, i - spec.window), min(n, i + spec.window + 1)
-        if not side_a[i] and not side_b[i]:
+    score, evidence, matched = 0.0, [], set()
+    headline_hit = False
+    if headline and spec.headline_pair:
+        a, b, names_hit = strength(headline[0], headline[-1] + 1)
+        if a and b and window_counts(headline[0], headline[-1] + 1):
+            headline_hit = True
+            score += spec.headline_weight * a * b
+            evidence += headline
+            matched |= names_hit
+    pairs = []
+    for i in range(len(headline), n):
+        if not (ents_a[i] or ents_b[i] or terms_a[i] or terms_b[i]):
             continue
-        a = set().union(*side_a[lo:hi])
-        b = set().union(*side_b[lo:hi])
-        if not (a and b) or not (side_a[i] and b or side_b[i] and a):
+        lo, hi = max(len(headline), i - spec.window), min(n, i + spec.window + 1)
+        a, b, names_hit = strength(lo, hi)
+        if not (a and b) or not window_counts(lo, hi):
             continue
-        window_text = text[sentences[lo][0] : sentences[hi - 1][1]]
-        if rule.exclusions and rule.exclusions.search(window_text):
-            continue
-        if rule.cues and not rule.cues.search(window_text):
-            continue
-        pairs.append(i)
-        matched |= a | b
-    score = len(pairs) + (2.0 if headline_hit else 0.0)
-    fired = headline_hit or len(pairs) >= spec.min_pair_sentences
-    if not fired or score < spec.min_score:
+        pairs.append((a * b, i))
+        score += a * b
+        matched |= names_hit
+    evidence += [i for _, i in sorted(pairs, key=lambda p: (-p[0], p[1]))[:3]]
+    return score, sorted(set(evidence)), matched, headline_hit
+
+
+def evaluate_rule(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, str]) -> Alert | None:
+    """The alert this article raises under the rule, or None. `names` maps entity_id -> canonical name."""
+    score, evidence_idx, matched, _headline = score_article(rule, tagged, names)
+    if score < rule.spec.min_score or not evidence_idx:
         return None
-    if headline_hit:
-        for i in headline:
-            matched |= side_a[i] | side_b[i]
-    evidence_idx = sorted(set(headline if headline_hit else []) | set(pairs[:3]))[:4]
+    sentences = tagged.sentences or [(0, len(tagged.article.text))]
     spans = tuple(sentences[i] for i in evidence_idx)
-    evidence = " … ".join(text[s:e].strip() for s, e in spans)
+    evidence = " … ".join(tagged.article.text[s:e].strip() for s, e in spans)
     return Alert(
-        alert_id_for(spec.name, tagged.article.article_id),
-        spec.name,
+        alert_id_for(rule.spec.name, tagged.article.article_id),
+        rule.spec.name,
         tagged.article.article_id,
-        score,
+        round(score, 2),
         tuple(sorted(matched)),
         evidence,
         spans,

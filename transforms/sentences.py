@@ -1,0 +1,18 @@
+"""Sentence spans that never cross a line break: a headline or a paragraph without final punctuation
+is its own sentence, not glued to the next one."""
+
+from __future__ import annotations
+
+
+def split_at_line_breaks(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece_start = start
+        for i in range(start, end):
+            if text[i] == "\n":
+                if text[piece_start:i].strip():
+                    out.append((piece_start, i))
+                piece_start = i + 1
+        if text[piece_start:end].strip():
+            out.append((piece_start, end))
+    return out
