@@ -11,6 +11,8 @@ from pathlib import Path
 from transforms.records import Quarantined, RawArticle
 
 ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
+MAX_LINE_CHARS = 100_000  # no article paragraph is this long; such a line is a dump, not prose
+MIN_LETTER_SHARE = 0.5  # decoded text with fewer letters than this is binary noise, not an article
 
 
 def list_local_files(source: Path) -> tuple[list[Path], list[Quarantined]]:
@@ -25,7 +27,8 @@ def list_local_files(source: Path) -> tuple[list[Path], list[Quarantined]]:
     for path in sorted(source.rglob("*")):
         if any(part.startswith(".") for part in path.relative_to(source).parts):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root):
+        if (path.is_symlink() or path.is_file()) and not path.resolve().is_relative_to(root):
+            # a link out of the source folder (or through a linked folder) could expose any file on the host
             refused.append(Quarantined(str(path), "load", "symlink points outside the source directory", None))
             continue
         if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
@@ -34,7 +37,8 @@ def list_local_files(source: Path) -> tuple[list[Path], list[Quarantined]]:
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first; otherwise the most plausible legacy encoding."""
+    """UTF-8 (with or without BOM) first; otherwise the most plausible legacy encoding
+    (Windows-1251, KOI8-R, ISO-8859-x…), provided the result reads as text."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -43,7 +47,11 @@ def _decode(data: bytes) -> str:
         best = from_bytes(data).best()
         if best is None or best.encoding is None:
             raise
-        return str(best)
+        text = str(best)
+        visible = [ch for ch in text if not ch.isspace()]
+        if not visible or sum(ch.isalpha() for ch in visible) / len(visible) < MIN_LETTER_SHARE:
+            raise UnicodeDecodeError("unknown", data[:1], 0, 1, "no encoding gives readable text") from None
+        return text
 
 
 def read_local_article(path: Path, fetched_at: datetime, max_bytes: int) -> RawArticle | Quarantined:
@@ -66,6 +74,9 @@ def read_local_article(path: Path, fetched_at: datetime, max_bytes: int) -> RawA
         return Quarantined(ref, "load", "undecodable text: not UTF-8 and no legacy encoding fits", ref)
     if not text.strip():
         return Quarantined(ref, "load", "file has no text (only whitespace)", ref)
+    longest = max(len(line) for line in text.split("\n"))
+    if longest > MAX_LINE_CHARS:
+        return Quarantined(ref, "load", f"a line of {longest:,} characters: not an article", ref)
     url = path.resolve().as_uri()
     source = str(path.parent.resolve())
     if path.suffix.lower() in {".html", ".htm"}:
