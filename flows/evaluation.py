@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flows.config import Settings
 from flows.sources import read_local_article
-from flows.tagging import TaggingSetup, tag_articles
+from flows.tagging import setup_for, tag_articles
 from transforms.alerts import RuleSpec, compile_rule, evaluate_rule
 from transforms.prepare import prepare_article
 from transforms.records import Quarantined, TaggedArticle
@@ -19,18 +19,6 @@ def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def tagging_setup(settings: Settings) -> TaggingSetup:
-    t = settings.tagging
-    return TaggingSetup(
-        t.model,
-        str(settings.path(t.catalog_dir)),
-        t.min_city_population,
-        str(settings.data_dir / "cache"),
-        t.nlp_batch_size,
-        1,
-    )
-
-
 def tag_files(paths: list[Path], settings: Settings) -> list[TaggedArticle]:
     articles = []
     for path in paths:
@@ -39,7 +27,7 @@ def tag_files(paths: list[Path], settings: Settings) -> list[TaggedArticle]:
         if isinstance(item, Quarantined):
             raise ValueError(f"{path.name}: {item.reason}")
         articles.append(item)
-    return tag_articles(articles, tagging_setup(settings))
+    return tag_articles(articles, setup_for(settings))
 
 
 def score_tagging(rows: list[dict], tagged: list[TaggedArticle]) -> dict[str, Score]:

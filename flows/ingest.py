@@ -136,18 +136,9 @@ def dedupe_articles(db_path: Path, articles: list[Article], seen_ids: set[str], 
 
 @batch_task
 def tag_batch(settings: Settings, articles: list[Article]) -> list[TaggedArticle]:
-    from flows.tagging import TaggingSetup, tag_articles
+    from flows.tagging import setup_for, tag_articles
 
-    t = settings.tagging
-    setup = TaggingSetup(
-        t.model,
-        str(settings.path(t.catalog_dir)),
-        t.min_city_population,
-        str(settings.data_dir / "cache"),
-        t.nlp_batch_size,
-        t.n_process,
-    )
-    return tag_articles(articles, setup)
+    return tag_articles(articles, setup_for(settings))
 
 
 @batch_task

@@ -53,6 +53,19 @@ class TaggingSetup:
     n_process: int = 1
 
 
+def setup_for(settings) -> TaggingSetup:
+    """The tagging setup a Settings object describes (paths resolved against the config file)."""
+    t = settings.tagging
+    return TaggingSetup(
+        t.model,
+        str(settings.path(t.catalog_dir)),
+        t.min_city_population,
+        str(settings.path(t.cache_dir)),
+        t.nlp_batch_size,
+        t.n_process,
+    )
+
+
 def _mentions(article: Article, resolved, sentence_starts: list[int]) -> tuple[list[Mention], list[Entity]]:
     """Split offsets in title+body into (field, offset) and attach the sentence index."""
     import bisect

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+INDEX_CACHE = Path(tempfile.gettempdir()) / "presswatch-test-index-cache"  # built once, shared by all tests
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -41,6 +43,7 @@ local = [{local_list}]
 {feed_blocks}
 [tagging]
 catalog_dir = "{REPO / "catalog"}"
+cache_dir = "{INDEX_CACHE}"
 
 [validation]
 suites_dir = "{REPO / "expectations"}"

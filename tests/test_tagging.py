@@ -8,8 +8,8 @@ import pytest
 from conftest import REPO
 
 from flows.config import load_settings
-from flows.evaluation import read_jsonl, score_tagging, tag_files, tagging_setup
-from flows.tagging import tag_articles
+from flows.evaluation import read_jsonl, score_tagging, tag_files
+from flows.tagging import setup_for, tag_articles
 from transforms.prepare import prepare_article
 from transforms.records import RawArticle
 
@@ -23,7 +23,7 @@ def settings():
 
 def _tag(settings, text: str, title: str = "Report"):
     raw = RawArticle("https://example.org/a", "test", title, text, datetime.now(UTC))
-    result = tag_articles([prepare_article(raw)], tagging_setup(settings))[0]
+    result = tag_articles([prepare_article(raw)], setup_for(settings))[0]
     names = {e.entity_id: e for e in result.entities}
     by_kind: dict[str, set[str]] = {"actor": set(), "location": set(), "organization": set()}
     for m in result.mentions:
