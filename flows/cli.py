@@ -38,10 +38,11 @@ def cmd_run(args) -> int:
 
     settings = _settings(args)
     check_ready(settings)
-    from flows.ingest import ingest
     from flows.report import print_summary
+    from flows.runners import ingest_flow_for
 
-    state = ingest(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
+    flow = ingest_flow_for(settings)
+    state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
     if state.is_failed():
         return _fail(state.message or "the run failed", 1)
     print_summary(state.result(), settings)
@@ -58,13 +59,13 @@ def cmd_serve(args) -> int:
     check_ready(settings)
     schedule = settings.schedule
     with local_prefect_server(settings) as api_url:
-        from flows.ingest import ingest
+        from flows.runners import ingest_flow_for
 
         params = {"config": args.config, "db": str(settings.db_path), "sources": None}
         kwargs = {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
         when = f"cron {schedule.cron}" if schedule.cron else f"every {schedule.interval_minutes:g} min"
         print(f"presswatch: serving 'presswatch-ingest' ({when}) on Prefect at {api_url}; Ctrl-C stops", flush=True)
-        ingest.serve(name="presswatch-scheduled", parameters=params, limit=1, **kwargs)
+        ingest_flow_for(settings).serve(name="presswatch-scheduled", parameters=params, limit=1, **kwargs)
     return 0
 
 

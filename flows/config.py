@@ -61,6 +61,14 @@ class FetchConfig(_Section):
     allow_private_addresses: bool = False
 
 
+class ScaleConfig(_Section):
+    """Where tagging runs: threads here, a local Dask cluster, or a Dask scheduler elsewhere."""
+
+    task_runner: str = "threads"  # threads | dask-local | dask
+    dask_address: str | None = None  # e.g. "tcp://scheduler:8786", with task_runner = "dask"
+    dask_workers: int = 2  # worker processes of the local cluster (dask-local)
+
+
 class ScheduleConfig(_Section):
     interval_minutes: float = 30
     cron: str | None = None
@@ -116,6 +124,7 @@ class Settings(_Section):
     validation: ValidationConfig = Field(default_factory=ValidationConfig)
     fetch: FetchConfig = Field(default_factory=FetchConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    scale: ScaleConfig = Field(default_factory=ScaleConfig)
     dashboard: DashboardConfig = Field(default_factory=DashboardConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
 

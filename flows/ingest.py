@@ -282,6 +282,67 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
     return summary
 
 
+@dataclass
+class PreparedBatch:
+    fresh: list[Article]
+    sightings: list[tuple[str, str, str]]
+    quarantined: list[Quarantined]
+
+
+@dataclass
+class BatchWork:
+    """The per-batch steps of one run and what they have counted so far."""
+
+    settings: Settings
+    summary: RunSummary
+    rules: list[CompiledRule]
+    seen_ids: set[str] = field(default_factory=set)
+    seen_hashes: dict[str, str] = field(default_factory=dict)
+    entity_ids: set[str] = field(default_factory=set)
+    new_per_source: dict[str, int] = field(default_factory=dict)
+    validation_ok: bool = True
+
+    def prepare(self, inputs: list[Path | RawArticle]) -> PreparedBatch:
+        """read -> clean -> dedupe"""
+        paths = [i for i in inputs if isinstance(i, Path)]
+        raws, bad = read_inputs(paths, self.settings.sources.max_file_bytes) if paths else ([], [])
+        raws += [i for i in inputs if isinstance(i, RawArticle)]
+        articles, bad_clean = clean_articles(raws)
+        fresh, sightings = dedupe_articles(self.settings.db_path, articles, self.seen_ids, self.seen_hashes)
+        return PreparedBatch(fresh, sightings, bad + bad_clean)
+
+    def finish(self, prepared: PreparedBatch, tagging) -> None:
+        """(tagged) -> validate -> stories -> alerts -> load, in one transaction."""
+        db_path, summary = self.settings.db_path, self.summary
+        tagged = tagging.result() if tagging is not None else []
+        good, bad_valid, ok = validate_batch(self.settings, summary.run_id, tagged) if tagged else ([], [], True)
+        self.validation_ok = self.validation_ok and ok
+        stories = cluster_stories(db_path, good) if good else []
+        alerts = raise_alerts(db_path, self.rules, good) if good else []
+        batch = store.LoadBatch(
+            run_id=summary.run_id,
+            articles=[t.article for t in good],
+            entities=[e for t in good for e in t.entities],
+            mentions=[m for t in good for m in t.mentions],
+            alerts=alerts,
+            sightings=prepared.sightings,
+            stories=stories,
+            quarantined=prepared.quarantined + bad_valid,
+        )
+        inserted = load_articles(db_path, batch)
+        complete = inserted == len(good)  # else another writer stored some first: count only ours
+        summary.new += inserted
+        summary.duplicate += len(prepared.sightings) + (len(good) - inserted)
+        summary.quarantined += len(batch.quarantined)
+        summary.mentions += len(batch.mentions) if complete else 0
+        summary.alerts += len(alerts) if complete else 0
+        self.entity_ids |= {e.entity_id for e in batch.entities}
+        titles = {t.article.article_id: t.article.title or t.article.url for t in good}
+        summary.new_alerts += [(a.rule, titles.get(a.article_id, ""), a.evidence) for a in alerts]
+        for t in good:
+            self.new_per_source[t.article.source] = self.new_per_source.get(t.article.source, 0) + 1
+
+
 def _run_pipeline(
     settings: Settings, summary: RunSummary, local: list[str], feed_urls: list[str], forced: bool, logger
 ) -> None:
@@ -304,45 +365,20 @@ def _run_pipeline(
     store.record_quarantine(db_path, refused + feed_quarantine, summary.run_id)
     summary.quarantined += len(refused) + len(feed_quarantine)
 
-    rules = _compiled_rules(settings)
-    seen_ids: set[str] = set()
-    seen_hashes: dict[str, str] = {}
-    new_per_feed: dict[str, int] = {}
-    validation_ok = True
-    size = settings.tagging.batch_articles
-    inputs: list[Path | RawArticle] = [*files, *feed_articles]
-    for batch_inputs in _batches(inputs, size):
-        paths = [i for i in batch_inputs if isinstance(i, Path)]
-        raws, bad = read_inputs(paths, settings.sources.max_file_bytes) if paths else ([], [])
-        raws += [i for i in batch_inputs if isinstance(i, RawArticle)]
-        articles, bad_clean = clean_articles(raws)
-        fresh, sightings = dedupe_articles(db_path, articles, seen_ids, seen_hashes)
-        tagged = tag_batch(settings, fresh) if fresh else []
-        good, bad_valid, ok = validate_batch(settings, summary.run_id, tagged) if tagged else ([], [], True)
-        validation_ok = validation_ok and ok
-        stories = cluster_stories(db_path, good) if good else []
-        alerts = raise_alerts(db_path, rules, good) if good else []
-        batch = store.LoadBatch(
-            run_id=summary.run_id,
-            articles=[t.article for t in good],
-            entities=[e for t in good for e in t.entities],
-            mentions=[m for t in good for m in t.mentions],
-            alerts=alerts,
-            sightings=sightings,
-            stories=stories,
-            quarantined=bad + bad_clean + bad_valid,
-        )
-        inserted = load_articles(db_path, batch)
-        summary.new += inserted
-        summary.duplicate += len(sightings) + (len(good) - inserted)
-        summary.quarantined += len(batch.quarantined)
-        summary.mentions += len(batch.mentions) if inserted == len(good) else 0
-        summary.entities += len({e.entity_id for e in batch.entities})
-        summary.alerts += len(alerts) if inserted == len(good) else 0
-        titles = {t.article.article_id: t.article.title or t.article.url for t in good}
-        summary.new_alerts += [(a.rule, titles.get(a.article_id, ""), a.evidence) for a in alerts]
-        for t in good:
-            new_per_feed[t.article.source] = new_per_feed.get(t.article.source, 0) + 1
+    batches = BatchWork(settings, summary, _compiled_rules(settings))
+    pending = None
+    # Tagging of batch i+1 runs (on the task runner: threads, or a Dask cluster) while batch i is
+    # validated and loaded; loads stay in order, one transaction each.
+    for batch_inputs in _batches([*files, *feed_articles], settings.tagging.batch_articles):
+        prepared = batches.prepare(batch_inputs)
+        tagging = tag_batch.submit(settings, prepared.fresh) if prepared.fresh else None
+        if pending:
+            batches.finish(*pending)
+        pending = (prepared, tagging)
+    if pending:
+        batches.finish(*pending)
+    summary.entities = len(batches.entity_ids)
+    new_per_feed, validation_ok = batches.new_per_source, batches.validation_ok
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None
     if settings.alerts.spike.rules and summary.new:
         for spike in raise_spikes(settings):

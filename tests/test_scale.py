@@ -1,0 +1,38 @@
+"""Tagging on a Dask cluster (prefect-dask's DaskTaskRunner) stores exactly what the default runner stores."""
+
+from __future__ import annotations
+
+import shutil
+
+from conftest import SEEDS, query, write_config
+
+from flows.config import load_settings
+from flows.integrity import content_fingerprint, integrity_problems
+from flows.runners import ingest_flow_for
+
+
+def _run(folder, task_runner: str) -> dict:
+    folder.mkdir()
+    shutil.copytree(SEEDS, folder / "seeds")
+    config = write_config(
+        folder,
+        local=[str(folder / "seeds")],
+        extra=f'[scale]\ntask_runner = "{task_runner}"\ndask_workers = 1\n',
+    )
+    config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 2"))
+    settings = load_settings(config)
+    summary = ingest_flow_for(settings)(config=str(config))
+    assert summary.new == 5
+    assert integrity_problems(folder / "pw.duckdb") == []
+    return content_fingerprint(folder / "pw.duckdb")
+
+
+def test_dask_local_cluster_produces_the_same_rows(tmp_path, prefect_harness):
+    threads = _run(tmp_path / "threads", "threads")
+    dask = _run(tmp_path / "dask", "dask-local")
+    assert dask["entities"] == threads["entities"]
+    assert dask["mentions"] == threads["mentions"]
+    assert len(dask["articles"]) == len(threads["articles"]) == 5
+    # ids derive from each copy's file:// URL; the alerts themselves must be the same
+    evidence = "SELECT a.title, al.rule, al.evidence FROM alerts al JOIN articles a USING (article_id) ORDER BY 1"
+    assert query(tmp_path / "dask" / "pw.duckdb", evidence) == query(tmp_path / "threads" / "pw.duckdb", evidence)
