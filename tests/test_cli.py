@@ -13,8 +13,8 @@ from conftest import REPO, SEEDS, write_config
 PRESSWATCH = [sys.executable, "-m", "flows.cli"]
 
 
-def _run(args: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+def _run(args: list[str], cwd: Path, env: dict | None = None, timeout: float = 240) -> subprocess.CompletedProcess:
+    env = env or dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([*PRESSWATCH, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
@@ -65,13 +65,14 @@ def _article_count(db: Path) -> int:
         con.close()
 
 
-def test_run_on_seeds_prints_a_summary_without_tracebacks(tmp_path):
+def test_run_on_seeds_prints_a_summary_without_tracebacks(tmp_path, cli_env):
+    """The command exactly as a user runs it, with its own temporary Prefect server."""
     config = write_config(tmp_path, local=[str(SEEDS)])
     result = _run(["run", "--config", str(config)], tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "articles: 5 new, 0 duplicate, 0 quarantined" in result.stdout
     assert "alerts raised: 5" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
-    again = _run(["run", "--config", str(config), "--source", str(SEEDS)], tmp_path)
+    again = _run(["run", "--config", str(config), "--source", str(SEEDS)], tmp_path, cli_env)
     assert again.returncode == 0
     assert "articles: 0 new, 5 duplicate" in again.stdout

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import subprocess
@@ -90,10 +89,11 @@ def test_wal_left_by_a_crash_is_recovered(tmp_path, prefect_harness):
     assert integrity_problems(db) == []
 
 
-def test_killed_runs_lose_and_duplicate_nothing(tmp_path):
+def test_killed_runs_lose_and_duplicate_nothing(tmp_path, cli_env, monkeypatch):
     """A few SIGKILL trials here; `python bench/stress.py --trials 20` runs the full stress."""
-    corpus = stress.make_corpus(tmp_path / "corpus", 24)
-    config = stress.write_config(tmp_path, batch=4)
+    monkeypatch.setenv("PREFECT_API_URL", cli_env["PREFECT_API_URL"])
+    corpus = stress.make_corpus(tmp_path / "corpus", 12)
+    config = stress.write_config(tmp_path, batch=3)
     stress.run_to_end(config, corpus, tmp_path / "reference.duckdb")
     reference = content_fingerprint(tmp_path / "reference.duckdb")
     rng = random.Random(3)
@@ -105,10 +105,10 @@ def test_killed_runs_lose_and_duplicate_nothing(tmp_path):
     assert all(status in {"completed", "interrupted"} for (status,) in runs)
 
 
-def test_two_runs_at_once_one_waits_and_the_data_stays_right(tmp_path):
+def test_two_runs_at_once_one_waits_and_the_data_stays_right(tmp_path, cli_env):
     config = write_config(tmp_path, local=[str(SEEDS)], extra="")
     config.write_text(config.read_text().replace("lock_timeout_seconds = 5", "lock_timeout_seconds = 300"))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = cli_env
     cmd = [sys.executable, "-m", "flows.cli", "run", "--config", str(config)]
     first = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     second = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -121,12 +121,12 @@ def test_two_runs_at_once_one_waits_and_the_data_stays_right(tmp_path):
     assert integrity_problems(db) == []
 
 
-def test_second_run_gives_up_with_a_clear_message_when_the_lock_is_held(tmp_path):
+def test_second_run_gives_up_with_a_clear_message_when_the_lock_is_held(tmp_path, cli_env):
     from flows import store
 
     config = write_config(tmp_path, local=[str(SEEDS)])
     config.write_text(config.read_text().replace("lock_timeout_seconds = 5", "lock_timeout_seconds = 1"))
-    env = dict(os.environ, PYTHONPATH=str(REPO))
+    env = cli_env
     with store.run_lock(tmp_path / "pw.duckdb", 1):
         result = subprocess.run(
             [sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
