@@ -45,10 +45,13 @@ def _pending(db_path: Path, targets: list[str], attempts: int, max_age_hours: in
 
 def _record(db_path: Path, alert_id: str, target: str, ok: bool, attempts: int, error: str | None) -> None:
     with store.writing(db_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        con.execute("DELETE FROM notifications WHERE alert_id = $1 AND target = $2", [alert_id, target])
         con.execute(
-            "INSERT OR REPLACE INTO notifications VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO notifications VALUES ($1, $2, $3, $4, $5, $6)",
             [alert_id, target, "sent" if ok else "failed", attempts, error, datetime.now(UTC)],
         )
+        con.execute("COMMIT")
 
 
 def message_for(rule: str, title: str | None, url: str, evidence: str | None, score: float | None) -> tuple[str, str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from flows.lake import connect_lake, is_lake, lake_schema
 from transforms.records import Alert, Article, Entity, Mention, Quarantined
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -68,6 +69,8 @@ def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) ->
     deadline = time.monotonic() + timeout
     while True:
         try:
+            if is_lake(db_path):
+                return connect_lake(db_path, read_only)
             return duckdb.connect(str(db_path), read_only=read_only)
         except duckdb.IOException as exc:
             text = str(exc)
@@ -90,8 +93,9 @@ def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def ensure_schema(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    schema = SCHEMA_SQL.read_text(encoding="utf-8")
     with writing(db_path) as con:
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        con.execute(lake_schema(schema) if is_lake(db_path) else schema)
 
 
 def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> tuple[set[str], dict[str, str]]:
