@@ -14,7 +14,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test dashboard serve lint format bench eval screenshots clean
+.PHONY: help install run test dashboard serve lint format bench bench-dashboard stress eval screenshots clean
 
 help:
 	@echo "make run        install (first time) and run the pipeline once on seeds/ and the configured feeds"
@@ -23,6 +23,8 @@ help:
 	@echo "make serve      run the pipeline on the configured schedule (Prefect flow.serve)"
 	@echo "make lint       ruff check + format check"
 	@echo "make eval       tagging and alert scores on the labelled sets"
+	@echo "make bench      throughput, no-op and memory benchmarks (bench/README.md)"
+	@echo "make screenshots  regenerate docs/dashboard-*.png from a run over seeds/"
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -57,6 +59,18 @@ format: install
 eval: install
 	$(BIN)/python bench/eval_tagging.py --texts tests/labelled/tagging --gold tests/labelled/tagging/gold.jsonl
 	$(BIN)/python bench/eval_alerts.py
+
+screenshots: install
+	rm -rf /tmp/presswatch-shots
+	$(BIN)/presswatch run --source seeds --db /tmp/presswatch-shots/pw.duckdb
+	$(BIN)/python dashboards/screenshots.py --db /tmp/presswatch-shots/pw.duckdb --out docs/
+
+bench-dashboard: install
+	$(BIN)/python bench/make_big_db.py --articles 1000000 --out /tmp/presswatch-big.duckdb
+	$(BIN)/python bench/dashboard_queries.py --db /tmp/presswatch-big.duckdb
+
+stress: install
+	$(BIN)/python bench/stress.py --trials 20
 
 clean:
 	rm -rf data/ $(VENV) $(TOOLS)

@@ -110,6 +110,10 @@ def is_lock_error(exc: BaseException) -> bool:
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
+    from flows.lake import connect_lake, is_lake
+
+    if is_lake(db_path):  # DuckLake storage (``*.lake.sqlite``): its catalog, read-only
+        return connect_lake(db_path, read_only=True)
     return duckdb.connect(str(db_path), read_only=True)
 
 

@@ -212,6 +212,20 @@ def raise_spikes(settings: Settings):
     return raise_spike_alerts(settings.db_path, s.rules, s.window_hours, s.baseline_days, s.factor, s.min_articles)
 
 
+def refresh_dashboard_tables(settings: Settings, logger) -> None:
+    """Summary tables and the full-text index the dashboard reads; the base tables stay the truth,
+    so a failure here is a warning, not a failed run."""
+    from flows.search_index import refresh_search_index
+    from flows.summaries import refresh_summaries
+
+    try:
+        with store.writing(settings.db_path) as con:
+            refresh_summaries(con)
+            refresh_search_index(con)
+    except Exception as exc:  # noqa: BLE001 - the dashboard falls back to base tables and substring search
+        logger.warning(f"dashboard summaries not refreshed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
+
+
 @batch_task
 def send_notifications(settings: Settings):
     """After the loads are committed: every alert reaches every target once."""
@@ -390,6 +404,8 @@ def _run_pipeline(
                     spike.evidence,
                 )
             )
+    if summary.new or summary.alerts:
+        refresh_dashboard_tables(settings, logger)
     if settings.alerts.notify:
         report = send_notifications(settings)
         summary.notifications_sent, summary.notification_errors = report.sent, report.errors

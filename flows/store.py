@@ -385,8 +385,11 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
                     [batch.run_id],
                 )
             if batch.sightings:
+                # a sighting is another URL for a stored article, recorded once: reruns add nothing
                 con.executemany(
-                    "INSERT INTO sightings VALUES ($1, $2, $3, $4, $5)",
+                    "INSERT INTO sightings SELECT $1, $2, $3, $4, $5"
+                    " WHERE NOT EXISTS (SELECT 1 FROM sightings WHERE article_id = $1 AND url = $2)"
+                    " AND NOT EXISTS (SELECT 1 FROM articles WHERE article_id = $1 AND url = $2)",
                     [(aid, url, src, now, batch.run_id) for aid, url, src in batch.sightings],
                 )
             if batch.quarantined:
