@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 from conftest import SEEDS, query, write_config
 
-from flows.config import load_settings
 from flows.integrity import content_fingerprint, integrity_problems
-from flows.runners import ingest_flow_for
 
 
-def _run(folder, task_runner: str) -> dict:
+def _run(folder, task_runner: str, env: dict) -> dict:
     folder.mkdir()
     shutil.copytree(SEEDS, folder / "seeds")
     config = write_config(
@@ -20,16 +20,24 @@ def _run(folder, task_runner: str) -> dict:
         extra=f'[scale]\ntask_runner = "{task_runner}"\ndask_workers = 1\n',
     )
     config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 2"))
-    settings = load_settings(config)
-    summary = ingest_flow_for(settings)(config=str(config))
-    assert summary.new == 5
+    # a subprocess, as users run it: Dask's spawned workers re-import the main module, which inside
+    # pytest may be another test's script
+    result = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "articles: 5 new" in result.stdout
     assert integrity_problems(folder / "pw.duckdb") == []
     return content_fingerprint(folder / "pw.duckdb")
 
 
-def test_dask_local_cluster_produces_the_same_rows(tmp_path, prefect_harness):
-    threads = _run(tmp_path / "threads", "threads")
-    dask = _run(tmp_path / "dask", "dask-local")
+def test_dask_local_cluster_produces_the_same_rows(tmp_path, cli_env):
+    threads = _run(tmp_path / "threads", "threads", cli_env)
+    dask = _run(tmp_path / "dask", "dask-local", cli_env)
     assert dask["entities"] == threads["entities"]
     assert dask["mentions"] == threads["mentions"]
     assert len(dask["articles"]) == len(threads["articles"]) == 5
