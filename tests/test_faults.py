@@ -144,3 +144,55 @@ def test_second_run_gives_up_with_a_clear_message_when_the_lock_is_held(tmp_path
 def test_only_http_feed_urls_are_fetched(tmp_path, prefect_harness, bad):
     summary = ingest(config=str(write_config(tmp_path, feeds=[bad])))
     assert summary.feeds_failed == 1 and summary.new == 0
+
+
+def _closing_server(reset: bool):
+    """A TCP server on 127.0.0.1 that accepts and drops every connection (RST when `reset`)."""
+    import socket
+    import struct
+    import threading
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+
+    def serve():
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                return
+            if reset:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return sock
+
+
+def test_connection_reset_and_tls_errors_are_recorded_failures_and_other_feeds_still_come_in(httpserver):
+    from datetime import UTC, datetime
+
+    from flows.config import FetchConfig
+    from flows.feeds import FeedState, fetch_feeds
+
+    httpserver.expect_request("/good.xml").respond_with_data(
+        (REPO / "tests" / "fixtures" / "feeds" / "rss20_basic.xml").read_bytes(), content_type="application/rss+xml"
+    )
+    resetting = _closing_server(reset=True)
+    try:
+        states = [
+            FeedState(url=f"http://127.0.0.1:{resetting.getsockname()[1]}/feed.xml"),
+            FeedState(url=f"https://127.0.0.1:{httpserver.port}/good.xml"),  # TLS to a plain-HTTP server
+            FeedState(url=httpserver.url_for("/good.xml")),
+        ]
+        config = FetchConfig(
+            allow_private_addresses=True, per_host_interval_seconds=0, connect_timeout=2, read_timeout=3
+        )
+        reset_result, tls_result, good = fetch_feeds(states, config, datetime.now(UTC), fetch_full_text=False)
+    finally:
+        resetting.close()
+    for failed in (reset_result, tls_result):
+        assert failed.error and failed.state.consecutive_failures == 1 and failed.state.next_due_at is not None
+        assert "\n" not in failed.error
+    assert good.error is None and good.articles
