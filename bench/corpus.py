@@ -887,6 +887,15 @@ def _role(cmd: str, root: bool) -> str:
     return "other children (spaCy workers...)"
 
 
+def _own_cpu_of(pid: int) -> float | None:
+    """utime + stime of one process (not its children), in seconds."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tree_cpu(pid: int) -> float:
     """CPU seconds (user+sys) used so far by a process, its reaped children and its live descendants."""
     hz = os.sysconf("SC_CLK_TCK")
@@ -907,6 +916,7 @@ class TreeMonitor(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.interval = pid, interval
         self.peak_rss = self.peak_pss = self.current_rss = 0
+        self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds last seen)
         self.peak_by_role: dict[str, int] = {}
         self.max_processes = 0
         self.samples = 0
@@ -922,6 +932,9 @@ class TreeMonitor(threading.Thread):
             total_pss += pss
             role = _role(cmd, p == self.pid)
             roles[role] = roles.get(role, 0) + rss
+            cpu = _own_cpu_of(p)
+            if cpu is not None:
+                self._cpu[p] = (role, cpu)
         self.samples += 1
         self.current_rss = total_rss
         self.max_processes = max(self.max_processes, len(pids))
@@ -929,6 +942,14 @@ class TreeMonitor(threading.Thread):
         self.peak_pss = max(self.peak_pss, total_pss)
         for role, rss in roles.items():
             self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), rss)
+
+    @property
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per role, as last sampled (a process that exits loses < 1 interval)."""
+        out: dict[str, float] = {}
+        for role, cpu in self._cpu.values():
+            out[role] = out.get(role, 0.0) + cpu
+        return out
 
     def run(self) -> None:
         while not self._halt.is_set():
@@ -972,6 +993,7 @@ class CliRun:
     peak_rss: int | None = None
     peak_pss: int | None = None
     peak_by_role: dict[str, int] = field(default_factory=dict)
+    cpu_by_role: dict[str, float] = field(default_factory=dict)
     max_processes: int | None = None
 
     @property
@@ -1084,6 +1106,7 @@ def run_process(args: list[str], *, env: dict[str, str], monitor: bool = False, 
     if monitor_thread:
         run.peak_rss, run.peak_pss = monitor_thread.peak_rss, monitor_thread.peak_pss
         run.peak_by_role, run.max_processes = monitor_thread.peak_by_role, monitor_thread.max_processes
+        run.cpu_by_role = monitor_thread.cpu_by_role
     return run
 
 

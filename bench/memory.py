@@ -154,6 +154,8 @@ def main() -> int:
     ]
     for role, value in sorted(run.peak_by_role.items()):
         rows.append([f"  peak RSS: {role}", f"{value / 1e9:.2f} GB"])
+    for role, value in sorted(run.cpu_by_role.items()):
+        rows.append([f"  CPU seconds: {role}", f"{value:,.0f}"])
     rows.append(["processes in the tree (max)", str(run.max_processes)])
     rows.append(["other load on the machine", f"{run.other_load:.0%}"])
     print(table(["", ""], rows, "ll"))

@@ -248,6 +248,9 @@ def main() -> int:
                 f"peak memory of the run's process tree: RSS {run.peak_rss / 1e6:,.0f} MB, "
                 f"PSS {run.peak_pss / 1e6:,.0f} MB ({roles}; up to {run.max_processes} processes)"
             )
+        if run.cpu_by_role:
+            cpu = ", ".join(f"{r} {v:,.0f} s" for r, v in sorted(run.cpu_by_role.items()))
+            print(f"CPU seconds by process (whole run, sampled): {cpu}")
 
     if args.keep:
         print(f"\nkept {work}")
