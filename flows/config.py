@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -41,8 +42,15 @@ class TaggingConfig(_Section):
     cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
     batch_articles: int = 256
     nlp_batch_size: int = 64
-    n_process: int = 1
+    n_process: int | Literal["auto"] = "auto"  # tagging worker processes; "auto" = usable cores, 0 = in-process
     min_city_population: int = 1000
+
+    @property
+    def worker_processes(self) -> int:
+        """How many tagging processes to start (0: tag inside the flow's own process)."""
+        if self.n_process == "auto":
+            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        return max(self.n_process, 0)
 
 
 class ValidationConfig(_Section):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +23,10 @@ from prefect.states import Failed
 from flows import store
 from flows.config import Settings, load_settings
 from flows.report import summary_markdown
-from flows.sources import list_local_files, read_local_article
+from flows.sources import list_local_files, read_local_article, stamp_file
 from transforms.alerts import CompiledRule, RuleSpec, compile_rule, evaluate_rule
 from transforms.prepare import prepare_article
-from transforms.records import Alert, Article, Quarantined, RawArticle, TaggedArticle
+from transforms.records import Alert, Article, FileStamp, Quarantined, RawArticle, TaggedArticle
 from transforms.stories import assign_stories, band_keys, minhash
 
 batch_task = task(cache_policy=NONE, persist_result=False)
@@ -38,6 +39,7 @@ class RunSummary:
     new: int = 0
     duplicate: int = 0
     quarantined: int = 0
+    unchanged_files: int = 0  # local files with the same size and mtime as when last read: not read again
     mentions: int = 0
     entities: int = 0
     alerts: int = 0
@@ -64,14 +66,27 @@ class RunSummary:
 # ---------------------------------------------------------------- tasks (thin wrappers, one job each)
 
 
+@dataclass
+class LocalFiles:
+    to_read: list[Path]
+    stamps: dict[Path, FileStamp]
+    unchanged: int
+    refused: list[Quarantined]
+
+
 @batch_task
-def discover_local_files(settings: Settings, local_sources: list[str]) -> tuple[list[Path], list[Quarantined]]:
+def discover_local_files(settings: Settings, local_sources: list[str]) -> LocalFiles:
+    """The article files that are new or changed since they were last read; unchanged ones are only counted."""
     files, refused = [], []
     for source in local_sources:
         found, bad = list_local_files(settings.path(source))
         files += found
         refused += bad
-    return files, refused
+    stamped = {path: stamp_file(path) for path in files}
+    changed = {s.path for s in store.changed_files(settings.db_path, [s for s in stamped.values() if s])}
+    to_read = [path for path, s in stamped.items() if s is None or s.path in changed]
+    stamps = {path: s for path, s in stamped.items() if s is not None and s.path in changed}
+    return LocalFiles(to_read, stamps, len(files) - len(to_read), refused)
 
 
 @batch_task
@@ -135,9 +150,14 @@ def dedupe_articles(db_path: Path, articles: list[Article], seen_ids: set[str], 
 
 
 @batch_task
-def tag_batch(settings: Settings, articles: list[Article]) -> list[TaggedArticle]:
+def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False) -> list[TaggedArticle]:
+    """In the run's tagging processes when it has them (thread runner), else right here (a Dask worker)."""
     from flows.tagging import setup_for, tag_articles
 
+    if in_pool:
+        from flows.tagging_pool import pool_for
+
+        return pool_for(setup_for(settings), settings.tagging.worker_processes).submit(articles).result()
     return tag_articles(articles, setup_for(settings))
 
 
@@ -174,7 +194,7 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle])
 @batch_task
 def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[str, str, list[int], list[int]]]:
     """Give each new article its story: copies of a stored or earlier article join that article's story."""
-    signatures = {t.article.article_id: minhash(t.article.body) for t in tagged}
+    signatures = {t.article.article_id: t.signature or minhash(t.article.body) for t in tagged}
     bands = {aid: band_keys(sig) for aid, sig in signatures.items()}
     probe = sorted({(i, k) for keys in bands.values() for i, k in enumerate(keys)})
     stories = assign_stories(signatures, store.story_candidates(db_path, probe))
@@ -301,6 +321,7 @@ class PreparedBatch:
     fresh: list[Article]
     sightings: list[tuple[str, str, str]]
     quarantined: list[Quarantined]
+    files: list[FileStamp]
 
 
 @dataclass
@@ -310,6 +331,7 @@ class BatchWork:
     settings: Settings
     summary: RunSummary
     rules: list[CompiledRule]
+    stamps: dict[Path, FileStamp] = field(default_factory=dict)
     seen_ids: set[str] = field(default_factory=set)
     seen_hashes: dict[str, str] = field(default_factory=dict)
     entity_ids: set[str] = field(default_factory=set)
@@ -323,7 +345,8 @@ class BatchWork:
         raws += [i for i in inputs if isinstance(i, RawArticle)]
         articles, bad_clean = clean_articles(raws)
         fresh, sightings = dedupe_articles(self.settings.db_path, articles, self.seen_ids, self.seen_hashes)
-        return PreparedBatch(fresh, sightings, bad + bad_clean)
+        files = [self.stamps[p] for p in paths if p in self.stamps]
+        return PreparedBatch(fresh, sightings, bad + bad_clean, files)
 
     def finish(self, prepared: PreparedBatch, tagging) -> None:
         """(tagged) -> validate -> stories -> alerts -> load, in one transaction."""
@@ -342,6 +365,7 @@ class BatchWork:
             sightings=prepared.sightings,
             stories=stories,
             quarantined=prepared.quarantined + bad_valid,
+            files=prepared.files,
         )
         inserted = load_articles(db_path, batch)
         complete = inserted == len(good)  # else another writer stored some first: count only ours
@@ -361,7 +385,9 @@ def _run_pipeline(
     settings: Settings, summary: RunSummary, local: list[str], feed_urls: list[str], forced: bool, logger
 ) -> None:
     db_path = settings.db_path
-    files, refused = discover_local_files(settings, local)
+    local_files = discover_local_files(settings, local) if local else LocalFiles([], {}, 0, [])
+    files, refused = local_files.to_read, local_files.refused
+    summary.unchanged_files = local_files.unchanged
     feed_articles: list[RawArticle] = []
     feed_quarantine: list[Quarantined] = []
     feed_results = fetch_due_feeds(settings, feed_urls, forced) if feed_urls else []
@@ -379,18 +405,19 @@ def _run_pipeline(
     store.record_quarantine(db_path, refused + feed_quarantine, summary.run_id)
     summary.quarantined += len(refused) + len(feed_quarantine)
 
-    batches = BatchWork(settings, summary, _compiled_rules(settings))
-    pending = None
-    # Tagging of batch i+1 runs (on the task runner: threads, or a Dask cluster) while batch i is
-    # validated and loaded; loads stay in order, one transaction each.
+    batches = BatchWork(settings, summary, _compiled_rules(settings), stamps=local_files.stamps)
+    in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
+    ahead = settings.tagging.worker_processes if in_pool else 1
+    in_flight: deque = deque()
+    # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
+    # oldest is validated and loaded; loads stay in input order, one transaction each.
     for batch_inputs in _batches([*files, *feed_articles], settings.tagging.batch_articles):
         prepared = batches.prepare(batch_inputs)
-        tagging = tag_batch.submit(settings, prepared.fresh) if prepared.fresh else None
-        if pending:
-            batches.finish(*pending)
-        pending = (prepared, tagging)
-    if pending:
-        batches.finish(*pending)
+        in_flight.append((prepared, tag_batch.submit(settings, prepared.fresh, in_pool) if prepared.fresh else None))
+        while len(in_flight) > ahead:
+            batches.finish(*in_flight.popleft())
+    while in_flight:
+        batches.finish(*in_flight.popleft())
     summary.entities = len(batches.entity_ids)
     new_per_feed, validation_ok = batches.new_per_source, batches.validation_ok
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None

@@ -12,6 +12,8 @@ def print_summary(summary, settings: Settings) -> None:
     print()
     print(f"presswatch run {s.run_id} finished in {s.seconds:.1f} s")
     print(f"  articles: {s.new} new, {s.duplicate} duplicate, {s.quarantined} quarantined")
+    if s.unchanged_files:
+        print(f"  local files unchanged since last read (skipped): {s.unchanged_files}")
     print(f"  entities tagged: {s.entities} ({s.mentions} mentions)")
     print(f"  alerts raised: {s.alerts}")
     for rule, title, _evidence in s.new_alerts[:10]:
@@ -45,6 +47,8 @@ def summary_markdown(s) -> str:
         "",
         f"Validation: {VALIDATION_TEXT[s.validation_success]}",
     ]
+    if s.unchanged_files:
+        lines += ["", f"Local files unchanged since last read (skipped): {s.unchanged_files}"]
     if s.new_alerts:
         lines += ["", "## New alerts", ""]
         lines += [f"- **{rule}** — {title}: _{evidence[:300]}_" for rule, title, evidence in s.new_alerts]

@@ -10,7 +10,8 @@ def task_runner_for(settings: Settings):
     if scale.task_runner == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ThreadPoolTaskRunner(max_workers=2)
+        # a thread per tagging batch in flight (each waits on a tagging process) plus one spare
+        return ThreadPoolTaskRunner(max_workers=settings.tagging.worker_processes + 2)
     from prefect_dask import DaskTaskRunner
 
     if scale.task_runner == "dask-local":

@@ -80,6 +80,16 @@ CREATE TABLE IF NOT EXISTS sightings (
     run_id     VARCHAR
 );
 
+-- Local files already read, by size and modification time: an unchanged file is not read again
+-- (recorded in the same transaction as the batch that read it, so a killed run re-reads it).
+CREATE TABLE IF NOT EXISTS local_files (
+    path     VARCHAR PRIMARY KEY,          -- resolved absolute path
+    size     BIGINT NOT NULL,
+    mtime_ns BIGINT NOT NULL,
+    read_at  TIMESTAMPTZ NOT NULL,
+    run_id   VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS runs (
     run_id             VARCHAR PRIMARY KEY,
     flow_run_id        VARCHAR,

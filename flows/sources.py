@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from transforms.records import Quarantined, RawArticle
+from transforms.records import FileStamp, Quarantined, RawArticle
 
 ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
 MAX_LINE_CHARS = 100_000  # no article paragraph is this long; such a line is a dump, not prose
@@ -34,6 +34,15 @@ def list_local_files(source: Path) -> tuple[list[Path], list[Quarantined]]:
         if path.is_file() and path.suffix.lower() in ARTICLE_SUFFIXES:
             files.append(path)
     return files, refused
+
+
+def stamp_file(path: Path) -> FileStamp | None:
+    """Size and modification time, taken before the file is read (a later edit changes them: re-read next run)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # gone or unreadable: reading it reports why
+    return FileStamp(str(path.resolve()), st.st_size, st.st_mtime_ns)
 
 
 def _decode(data: bytes) -> str:

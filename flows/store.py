@@ -21,7 +21,7 @@ import duckdb
 import pyarrow as pa
 
 from flows.lake import connect_lake, is_lake, lake_schema
-from transforms.records import Alert, Article, Entity, Mention, Quarantined
+from transforms.records import Alert, Article, Entity, FileStamp, Mention, Quarantined
 
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 PAYLOAD_LIMIT = 4000
@@ -29,6 +29,20 @@ PAYLOAD_LIMIT = 4000
 
 class StoreError(Exception):
     """The database cannot be used; the message says which file and what to do."""
+
+
+_held_locks: set = set()
+
+
+def _forget_locks_in_child() -> None:
+    """A forked child (a tagging process) must not keep the run lock alive after its run ends: flock
+    belongs to the open file, which the child shares. Closing (not unlocking) drops only its share."""
+    for handle in list(_held_locks):
+        handle.close()
+    _held_locks.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks_in_child)
 
 
 @contextmanager
@@ -57,8 +71,10 @@ def run_lock(db_path: Path, timeout: float) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _held_locks.add(handle)
         yield
     finally:
+        _held_locks.discard(handle)
         handle.close()
 
 
@@ -119,6 +135,24 @@ def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> 
     return ids, by_hash
 
 
+def changed_files(db_path: Path, stamps: list[FileStamp]) -> list[FileStamp]:
+    """The files whose (size, mtime) differ from when they were last read: only these need reading."""
+    if not stamps:
+        return []
+    seen = pa.table(  # noqa: F841 - read by DuckDB by name
+        {"path": [s.path for s in stamps], "size": [s.size for s in stamps], "mtime_ns": [s.mtime_ns for s in stamps]}
+    )
+    with writing(db_path) as con:
+        unchanged = {
+            r[0]
+            for r in con.execute(
+                "SELECT s.path FROM seen s JOIN local_files f"
+                " ON f.path = s.path AND f.size = s.size AND f.mtime_ns = s.mtime_ns"
+            ).fetchall()
+        }
+    return [s for s in stamps if s.path not in unchanged]
+
+
 def urls_from_sources(db_path: Path, sources: list[str]) -> frozenset[str]:
     """Canonical URLs already stored or sighted from these feeds: their pages need no new fetch."""
     with writing(db_path) as con:
@@ -167,6 +201,7 @@ class LoadBatch:
     sightings: list[tuple[str, str, str]] = field(default_factory=list)  # (article_id, url, source)
     stories: list[tuple[str, str, list[int], list[int]]] = field(default_factory=list)  # id, story, sig, bands
     quarantined: list[Quarantined] = field(default_factory=list)
+    files: list[FileStamp] = field(default_factory=list)  # local files this batch read
 
 
 _TS = pa.timestamp("us", tz="UTC")
@@ -366,10 +401,18 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
                 " AND a.article_id IN (SELECT article_id FROM articles)"
             )
             if batch.stories:
-                con.executemany(
-                    "INSERT INTO story_signatures SELECT $1, $2, $3 WHERE $1 IN (SELECT article_id FROM articles"
-                    " WHERE run_id = $4) AND $1 NOT IN (SELECT article_id FROM story_signatures)",
-                    [(aid, story, sig, batch.run_id) for aid, story, sig, _bands in batch.stories],
+                new_signatures = pa.table(  # noqa: F841 - read by DuckDB by name
+                    {
+                        "article_id": [aid for aid, *_ in batch.stories],
+                        "story_id": [story for _, story, *_ in batch.stories],
+                        "signature": pa.array([sig for *_, sig, _ in batch.stories], pa.list_(pa.uint32())),
+                    }
+                )
+                con.execute(
+                    "INSERT INTO story_signatures BY NAME SELECT * FROM new_signatures WHERE article_id IN"
+                    " (SELECT article_id FROM articles WHERE run_id = $1)"
+                    " AND article_id NOT IN (SELECT article_id FROM story_signatures)",
+                    [batch.run_id],
                 )
                 new_bands = pa.table(  # noqa: F841 - read by DuckDB by name
                     {
@@ -393,8 +436,9 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
                     [(aid, url, src, now, batch.run_id) for aid, url, src in batch.sightings],
                 )
             if batch.quarantined:
-                new_quarantine = quarantine_table(batch.quarantined, batch.run_id, now)  # noqa: F841
-                con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
+                _insert_quarantine(con, batch.quarantined, batch.run_id, now)
+            if batch.files:
+                _record_files(con, batch.files, batch.run_id, now)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -402,12 +446,36 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
     return int(inserted)
 
 
+def _record_files(con: duckdb.DuckDBPyConnection, files: list[FileStamp], run_id: str, now: datetime) -> None:
+    """Delete-then-insert rather than an upsert: DuckLake tables have no primary key to conflict on."""
+    read = pa.table(  # noqa: F841 - read by DuckDB by name
+        {
+            "path": [f.path for f in files],
+            "size": pa.array([f.size for f in files], pa.int64()),
+            "mtime_ns": pa.array([f.mtime_ns for f in files], pa.int64()),
+        }
+    )
+    con.execute("DELETE FROM local_files WHERE path IN (SELECT path FROM read)")
+    con.execute(
+        "INSERT INTO local_files SELECT DISTINCT ON (path) path, size, mtime_ns, $1, $2 FROM read", [now, run_id]
+    )
+
+
 def record_quarantine(db_path: Path, items: list[Quarantined], run_id: str) -> None:
     if not items:
         return
     with writing(db_path) as con:
-        new_quarantine = quarantine_table(items, run_id, datetime.now(UTC))  # noqa: F841
-        con.execute("INSERT INTO quarantine BY NAME SELECT * FROM new_quarantine")
+        _insert_quarantine(con, items, run_id, datetime.now(UTC))
+
+
+def _insert_quarantine(con: duckdb.DuckDBPyConnection, items: list[Quarantined], run_id: str, now: datetime) -> None:
+    """The same input refused at the same stage for the same reason is recorded once: reruns add no rows."""
+    new_quarantine = quarantine_table(items, run_id, now)  # noqa: F841 - read by DuckDB by name
+    con.execute(
+        "INSERT INTO quarantine BY NAME SELECT DISTINCT ON (input_ref, stage, reason) * FROM new_quarantine n"
+        " WHERE NOT EXISTS (SELECT 1 FROM quarantine q"
+        " WHERE q.input_ref = n.input_ref AND q.stage = n.stage AND q.reason = n.reason)"
+    )
 
 
 def mark_interrupted_runs(db_path: Path) -> int:

@@ -12,6 +12,7 @@ from pathlib import Path
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
 from transforms.sentences import split_at_line_breaks
+from transforms.stories import minhash
 
 # The small English model's NER has its own embedding layer: nothing else is needed for entities.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
@@ -50,7 +51,6 @@ class TaggingSetup:
     min_city_population: int
     cache_dir: str | None
     nlp_batch_size: int = 64
-    n_process: int = 1
 
 
 def setup_for(settings) -> TaggingSetup:
@@ -62,7 +62,6 @@ def setup_for(settings) -> TaggingSetup:
         t.min_city_population,
         str(settings.path(t.cache_dir)),
         t.nlp_batch_size,
-        t.n_process,
     )
 
 
@@ -94,10 +93,8 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
     docs = [None] * len(articles)
     ner_idx = [i for i, flag in enumerate(use_ner) if flag]
     other_idx = [i for i, flag in enumerate(use_ner) if not flag]
-    pipe_kwargs = {"batch_size": setup.nlp_batch_size}
-    if setup.n_process > 1 and len(ner_idx) >= 4 * setup.nlp_batch_size:
-        pipe_kwargs["n_process"] = setup.n_process
-    for i, doc in zip(ner_idx, nlp.pipe((texts[i] for i in ner_idx), **pipe_kwargs), strict=True):
+    batch_size = setup.nlp_batch_size
+    for i, doc in zip(ner_idx, nlp.pipe((texts[i] for i in ner_idx), batch_size=batch_size), strict=True):
         docs[i] = doc
     if other_idx:
         sentencizer = nlp.get_pipe("sentencizer")
@@ -109,5 +106,5 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
         resolved = resolve_entities(doc.text, spans, index)
         sentences = split_at_line_breaks(doc.text, [(s.start_char, s.end_char) for s in doc.sents])
         mentions, entities = _mentions(article, resolved, [s for s, _ in sentences])
-        tagged.append(TaggedArticle(article, mentions, entities, sentences))
+        tagged.append(TaggedArticle(article, mentions, entities, sentences, minhash(article.body)))
     return tagged

@@ -75,4 +75,5 @@ def test_run_on_seeds_prints_a_summary_without_tracebacks(tmp_path, cli_env):
     assert "Traceback" not in result.stdout + result.stderr
     again = _run(["run", "--config", str(config), "--source", str(SEEDS)], tmp_path, cli_env)
     assert again.returncode == 0
-    assert "articles: 0 new, 5 duplicate" in again.stdout
+    assert "articles: 0 new, 0 duplicate, 0 quarantined" in again.stdout
+    assert "local files unchanged since last read (skipped): 5" in again.stdout

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 MIN_CHARS = 40
+SAMPLE_CHARS = 2000  # a few paragraphs settle the language; the classifier's cost grows with the length
 
 
 def article_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when the text is too short to tell."""
-    sample = text[:5000]
+    sample = text[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_CHARS:
         return None
     import py3langid

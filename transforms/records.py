@@ -21,6 +21,15 @@ class RawArticle:
     flags: list[str] = field(default_factory=list)
 
 
+@dataclass(slots=True, frozen=True)
+class FileStamp:
+    """A local file as last seen: if size and modification time are the same, its content is taken as read."""
+
+    path: str  # resolved absolute path
+    size: int
+    mtime_ns: int
+
+
 @dataclass(slots=True)
 class Article:
     """A cleaned article with its identity; what the `articles` table stores."""
@@ -81,6 +90,7 @@ class TaggedArticle:
     mentions: list[Mention]
     entities: list[Entity]
     sentences: list[tuple[int, int]]  # (start, end) offsets into article.text
+    signature: list[int] | None = None  # MinHash of the body (story clustering), computed where it was tagged
 
 
 @dataclass(slots=True, frozen=True)

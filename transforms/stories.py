@@ -55,16 +55,28 @@ def similarity(a: list[int], b: list[int]) -> float:
 def assign_stories(signatures: dict[str, list[int]], stored: dict[str, tuple[str, list[int]]]) -> dict[str, str]:
     """Story id for each new article, in order: the story of the most similar earlier copy, else itself.
 
-    `stored` holds the stored articles that share an LSH band with some new article.
+    `stored` holds the stored articles that share an LSH band with some new article. Only articles
+    sharing a band are compared, so the cost grows with the copies found, not with the batch squared.
     """
-    known = dict(stored)
+    known: dict[str, tuple[str, list[int]]] = {}
+    by_band: dict[tuple[int, int], list[str]] = {}
+
+    def remember(article_id: str, story: str, signature: list[int]) -> None:
+        known[article_id] = (story, signature)
+        for band in enumerate(band_keys(signature)):
+            by_band.setdefault(band, []).append(article_id)
+
+    for article_id, (story, signature) in stored.items():
+        remember(article_id, story, signature)
     stories: dict[str, str] = {}
     for article_id, signature in signatures.items():
+        candidates = {other for band in enumerate(band_keys(signature)) for other in by_band.get(band, ())}
         best, best_sim = None, SAME_STORY_SIMILARITY
-        for story, other_sig in known.values():
+        for other in sorted(candidates):
+            story, other_sig = known[other]
             sim = similarity(signature, other_sig)
-            if sim >= best_sim:
+            if sim > best_sim or (sim == best_sim and best is None):
                 best, best_sim = story, sim
         stories[article_id] = best or article_id
-        known[article_id] = (stories[article_id], signature)
+        remember(article_id, stories[article_id], signature)
     return stories
