@@ -1086,7 +1086,7 @@ def run_process(args: list[str], *, env: dict[str, str], monitor: bool = False, 
                 cpu_at_begin = tree_cpu(proc.pid)
             elif cpu_at_begin is not None and flow_cpu is None and _FLOW_DONE.search(line):
                 flow_cpu = tree_cpu(proc.pid) - cpu_at_begin
-            if progress_every and "Task run 'load_articles" in line:
+            if progress_every and "Task run 'store_batch" in line:
                 done += 1
                 if done % progress_every == 0:
                     memory = ""

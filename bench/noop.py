@@ -133,7 +133,8 @@ def main() -> int:
         summaries.append(summary)
         print(
             f"  repetition {i + 1}: hello {hello_times[-1]:.2f} s, no-op ingest {noop_times[-1]:.2f} s "
-            f"({summary.new} new, {summary.duplicate} duplicate); other load {w.other_load:.0%}",
+            f"({summary.new} new, {summary.duplicate} duplicate, {getattr(summary, 'unchanged_files', 0)} files"
+            f" unchanged); other load {w.other_load:.0%}",
             flush=True,
         )
     after = {prefix: loaded(prefix) for prefix in HEAVY_MODULES}
@@ -179,7 +180,10 @@ def main() -> int:
         )
     print(f"(warm-up hello-world run incl. temporary server start: {warm.wall:.1f} s, not counted)")
     last = summaries[-1]
-    print(f"no-op runs stored: {last.new} new, {last.duplicate} duplicate (expected 0 new, {n} duplicate)")
+    print(
+        f"no-op runs: {last.new} new, {last.duplicate} duplicate, {getattr(last, 'unchanged_files', 0)} files"
+        f" skipped as unchanged (expected 0 new, 0 duplicate, {n} unchanged)"
+    )
 
     print()
     print("Heavy modules imported by the no-op runs (sys.modules after the in-process runs):")

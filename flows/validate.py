@@ -395,6 +395,8 @@ def validate_frame(
     suite_name: str,
     suites_dir: Path,
     docs_dir: Path | None = None,
+    *,
+    docs_only_on_failure: bool = False,
 ) -> ValidationOutcome:
     """Validate ``frame`` against suite ``suite_name``; say which rows failed which expectation.
 
@@ -410,7 +412,7 @@ def validate_frame(
         suite_result = batch.validate(suite, result_format=dict(RESULT_FORMAT))
         batch_id = batch.id
     outcome = _summarise(suite, suite_result, rows)
-    if docs_dir is not None:
+    if docs_dir is not None and not (docs_only_on_failure and outcome.success):
         try:
             outcome.data_docs = _write_docs(suite_result, suite_name, batch_id, Path(docs_dir))
         except Exception as exc:
