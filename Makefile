@@ -14,7 +14,7 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test dashboard serve lint format bench bench-dashboard stress eval screenshots clean
+.PHONY: help install run test dashboard serve lint format bench bench-table bench-dashboard stress eval screenshots clean
 
 help:
 	@echo "make run        install (first time) and run the pipeline once on seeds/ and the configured feeds"
@@ -23,7 +23,7 @@ help:
 	@echo "make serve      run the pipeline on the configured schedule (Prefect flow.serve)"
 	@echo "make lint       ruff check + format check"
 	@echo "make eval       tagging and alert scores on the labelled sets"
-	@echo "make bench      throughput, no-op and memory benchmarks (bench/README.md)"
+	@echo "make bench      throughput, no-op and memory benchmarks; rewrites the README's figures table"
 	@echo "make screenshots  regenerate docs/dashboard-*.png from a run over seeds/"
 
 $(UV):
@@ -31,7 +31,7 @@ $(UV):
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --python python3.11 --quiet
+	$(UV) sync --locked --python python3.11 --compile-bytecode --quiet
 	@touch $@
 
 install: $(VENV)/.installed
@@ -64,6 +64,10 @@ bench: install
 	$(BIN)/python bench/throughput.py --articles 5000
 	$(BIN)/python bench/noop.py
 	$(BIN)/python bench/memory.py --articles 50000
+	$(BIN)/python bench/readme_table.py
+
+bench-table: install
+	$(BIN)/python bench/readme_table.py
 
 screenshots: install
 	rm -rf /tmp/presswatch-shots

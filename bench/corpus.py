@@ -789,6 +789,29 @@ def machine_info() -> list[str]:
     ]
 
 
+RESULTS_DIR = REPO / "bench" / "results"
+
+
+def save_result(name: str, figures: dict) -> Path:
+    """Keep a script's figures (with the machine they were measured on) for `bench/readme_table.py`."""
+    import json
+
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    lines = machine_info()
+    record = {
+        "date": dt.date.today().isoformat(),
+        "machine": next((ln.split(None, 1)[1] for ln in lines if ln.startswith("cpu ")), "?"),
+        "python": platform.python_version(),
+        "commit": next((ln.split("@", 1)[1].strip() for ln in lines if ln.startswith("repo ")), "?"),
+        "load_before": os.getloadavg()[0],
+        **figures,
+    }
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+    print(f"figures saved to {path.relative_to(REPO)}")
+    return path
+
+
 def print_header(title: str) -> None:
     print(title)
     print("=" * len(title))

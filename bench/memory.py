@@ -37,6 +37,7 @@ from bench.corpus import (  # noqa: E402
     prepare,
     print_header,
     run_cli,
+    save_result,
     table,
     tail,
     temp_root,
@@ -165,8 +166,26 @@ def main() -> int:
         f"target: peak RSS incl. child processes <= 1.5 GB: {peak / 1e9:.2f} GB "
         f"({peak / 2**30:.2f} GiB)  {'PASS' if peak <= TARGET_BYTES and run.ok else 'FAIL'}"
     )
+    pss = run.peak_pss or 0
+    print(
+        f"        peak PSS (shared pages divided among the processes that share them): {pss / 1e9:.2f} GB  "
+        f"{'PASS' if pss <= TARGET_BYTES and run.ok else 'FAIL'}"
+    )
     if n < 50_000:
         print(f"(N = {n:,}; the target is set at N = 50,000)")
+    elif run.ok:
+        save_result(
+            "memory",
+            {
+                "articles": n,
+                "n_process": k,
+                "flow_seconds": run.flow,
+                "peak_rss_mb": peak / 1e6,
+                "peak_pss_mb": pss / 1e6,
+                "peak_rss_by_role_mb": {r: v / 1e6 for r, v in run.peak_by_role.items()},
+                "processes": run.max_processes,
+            },
+        )
     growth = []
     for name, series in sorted(run.stage_series.items(), key=lambda kv: -sum(kv[1])):
         if len(series) >= 10:

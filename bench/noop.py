@@ -40,6 +40,7 @@ from bench.corpus import (  # noqa: E402
     print_header,
     run_cli,
     run_process,
+    save_result,
     table,
     tail,
     temp_root,
@@ -194,6 +195,21 @@ def main() -> int:
     print(table(["module", "after the no-op runs"], rows, "ll"))
     bad = [HEAVY_MODULES[p] for p in ("spacy", "great_expectations") if after[p] and p not in before]
     print(f"spaCy and GX not imported when nothing is new: {'FAIL (' + ', '.join(bad) + ')' if bad else 'PASS'}")
+
+    if not args.quick:
+        save_result(
+            "noop",
+            {
+                "articles": n,
+                "hello_seconds": h,
+                "noop_seconds": o,
+                "ratio": o / h,
+                "cli_hello_seconds": cli_hello.wall if cli_hello else None,
+                "cli_noop_seconds": cli_noop.wall if cli_noop else None,
+                "cli_ratio": cli_noop.wall / cli_hello.wall if cli_noop and cli_hello else None,
+                "heavy_modules_loaded": [HEAVY_MODULES[p] for p in HEAVY_MODULES if after[p] and p not in before],
+            },
+        )
 
     if cli_noop is not None and cli_noop.ok:
         print()

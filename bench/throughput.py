@@ -46,6 +46,7 @@ from bench.corpus import (  # noqa: E402
     print_header,
     read_texts,
     run_cli,
+    save_result,
     table,
     tail,
     temp_root,
@@ -219,6 +220,25 @@ def main() -> int:
                 )
     if checks:
         print(table(["target", "measured", "target", ""], checks, "lrrl"))
+    if not args.quick and not args.skip_raw and not args.skip_full:
+        figures: dict = {"articles": n, "words": words}
+        for k in ks:
+            run = full.get(k)
+            if k in raw and run is not None and run.ok and run.flow:
+                figures[f"n{k}"] = {
+                    "raw_seconds": raw[k].wall,
+                    "raw_words_per_s": words / raw[k].wall,
+                    "flow_seconds": run.flow,
+                    "flow_words_per_s": words / run.flow,
+                    "ratio": raw[k].wall / run.flow,
+                    "ratio_cpu": raw[k].cpu / run.flow_cpu if run.flow_cpu else None,
+                    "cli_seconds": run.wall,
+                    "peak_rss_mb": run.peak_rss / 1e6 if run.peak_rss else None,
+                    "peak_pss_mb": run.peak_pss / 1e6 if run.peak_pss else None,
+                }
+        if "n1" in figures and "n2" in figures:
+            figures["speedup_2_vs_1"] = figures["n1"]["flow_seconds"] / figures["n2"]["flow_seconds"]
+        save_result("throughput", figures)
     if n < 1000:
         print(f"(N = {n}: far too few articles for the targets, which are set at N = 5,000; smoke test only)")
 

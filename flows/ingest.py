@@ -427,13 +427,15 @@ def _run_pipeline(
     batches = BatchWork(settings, summary, _compiled_rules(settings), stamps=local_files.stamps)
     in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
     ahead = 2 if in_pool else 1  # each batch is split over all tagging processes; one more waits queued
+    # Prefect's Dask runner hands a `quote` to the task as is: quote only on the thread runner
+    wrap = quote if settings.scale.task_runner == "threads" else (lambda value: value)
     in_flight: deque = deque()
     # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
     # oldest is validated and stored; stores stay in input order, one transaction each.
     for batch_inputs in _batches([*files, *feed_articles], settings.tagging.batch_articles):
         prepared = batches.prepare(batch_inputs)
         in_flight.append(
-            (prepared, tag_batch.submit(settings, quote(prepared.fresh), in_pool) if prepared.fresh else None)
+            (prepared, tag_batch.submit(settings, wrap(prepared.fresh), in_pool) if prepared.fresh else None)
         )
         while len(in_flight) > ahead:
             batches.finish(*in_flight.popleft(), last=False)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from transforms.language import article_language
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
 from transforms.sentences import split_at_line_breaks
@@ -83,11 +84,15 @@ def _mentions(article: Article, resolved, sentence_starts: list[int]) -> tuple[l
 
 
 def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArticle]:
-    """Tag a batch: NER for English articles, alias matching for every language."""
+    """Tag a batch: detect each article's language (unless its feed gave it), NER for English
+    articles, alias matching for every language."""
     if not articles:
         return []
     nlp = load_nlp(setup.model)
     index = load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)
+    for article in articles:
+        if article.language is None:  # detected here, in the tagging processes, not in the flow process
+            article.language = article_language(f"{article.title or ''}\n{article.body}")
     texts = [a.text for a in articles]
     use_ner = [a.language in NER_LANGUAGES for a in articles]
     docs = [None] * len(articles)

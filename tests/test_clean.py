@@ -64,7 +64,7 @@ def test_normalize_removes_control_characters_and_nul():
     assert normalize_text("a\x00b\r\nc\u00a0d ") == "ab\nc d"
 
 
-def test_prepare_article_identifies_and_detects_language():
+def test_prepare_article_identifies_and_tagging_detects_language():
     from datetime import UTC, datetime
 
     raw = RawArticle(
@@ -76,6 +76,9 @@ def test_prepare_article_identifies_and_detects_language():
         datetime.now(UTC),
     )
     article = prepare_article(raw)
-    assert article.language == "ru"
+    assert article.language is None  # detected by tagging, off the flow's own process
+    from transforms.language import article_language
+
+    assert article_language(f"{article.title}\n{article.body}") == "ru"
     assert article.title == "Пашинян и Путин провели переговоры"
     assert len(article.article_id) == 16 and len(article.content_hash) == 64

@@ -1,4 +1,5 @@
-"""Tagging on a Dask cluster (prefect-dask's DaskTaskRunner) stores exactly what the default runner stores."""
+"""Wherever tagging runs — the default tagging processes, the flow's own process, a Dask cluster —
+the same rows are stored."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from conftest import SEEDS, query, write_config
 from flows.integrity import content_fingerprint, integrity_problems
 
 
-def _run(folder, task_runner: str, env: dict) -> dict:
+def _run(folder, task_runner: str, env: dict, n_process: int | str = "auto") -> dict:
     folder.mkdir()
     shutil.copytree(SEEDS, folder / "seeds")
     config = write_config(
@@ -19,7 +20,8 @@ def _run(folder, task_runner: str, env: dict) -> dict:
         local=[str(folder / "seeds")],
         extra=f'[scale]\ntask_runner = "{task_runner}"\ndask_workers = 1\n',
     )
-    config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 2"))
+    tagging = f"[tagging]\nbatch_articles = 2\nn_process = {n_process!r}".replace("'", '"')
+    config.write_text(config.read_text().replace("[tagging]", tagging))
     # a subprocess, as users run it: Dask's spawned workers re-import the main module, which inside
     # pytest may be another test's script
     result = subprocess.run(
@@ -44,3 +46,13 @@ def test_dask_local_cluster_produces_the_same_rows(tmp_path, cli_env):
     # ids derive from each copy's file:// URL; the alerts themselves must be the same
     evidence = "SELECT a.title, al.rule, al.evidence FROM alerts al JOIN articles a USING (article_id) ORDER BY 1"
     assert query(tmp_path / "dask" / "pw.duckdb", evidence) == query(tmp_path / "threads" / "pw.duckdb", evidence)
+
+
+def test_tagging_processes_store_what_in_process_tagging_stores(tmp_path, cli_env):
+    """Two tagging processes, each batch split between them, against tagging inside the flow process."""
+    pooled = _run(tmp_path / "pooled", "threads", cli_env, n_process=2)
+    inline = _run(tmp_path / "inline", "threads", cli_env, n_process=0)
+    assert pooled["entities"] == inline["entities"]
+    assert pooled["mentions"] == inline["mentions"]
+    evidence = "SELECT a.title, al.rule, al.evidence FROM alerts al JOIN articles a USING (article_id) ORDER BY 1"
+    assert query(tmp_path / "pooled" / "pw.duckdb", evidence) == query(tmp_path / "inline" / "pw.duckdb", evidence)

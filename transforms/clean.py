@@ -32,12 +32,18 @@ BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|/|\|)\s*")
 MAX_HEADLINE_CHARS = 250
 
 
+def _without_control_chars(line: str) -> str:
+    """Most lines are printable (a C-speed check); only the others are filtered character by character."""
+    if line.isprintable():
+        return line
+    return "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C")
+
+
 def normalize_text(text: str) -> str:
     """NFC, unified newlines, no NULs or control characters, trailing spaces trimmed."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    text = text.replace("\u00a0", " ")
-    return "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    lines = (_without_control_chars(line).replace("\u00a0", " ").rstrip() for line in text.split("\n"))
+    return "\n".join(lines).strip()
 
 
 def _looks_like_headline(line: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from transforms.clean import clean_title, normalize_text, split_headline, strip_boilerplate
 from transforms.dedupe import content_hash
-from transforms.language import article_language
 from transforms.records import Article, Quarantined, RawArticle
 from transforms.urls import article_id_for, canonical_url
 
@@ -30,7 +29,7 @@ def prepare_article(raw: RawArticle) -> Article | Quarantined:
         published_at=raw.published_at,
         fetched_at=raw.fetched_at,
         source=raw.source,
-        language=raw.language or article_language(f"{title or ''}\n{body}"),
+        language=raw.language,  # the feed's own; otherwise detected where the article is tagged
         content_hash=content_hash(title, body),
         extractor=raw.extractor,
         flags=flags,

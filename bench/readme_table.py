@@ -1,0 +1,95 @@
+"""Rewrite the benchmark table in README.md from the figures the bench scripts saved in bench/results/.
+
+    .venv/bin/python bench/readme_table.py        # run by `make bench` after the three benchmarks
+
+Only the lines between the `bench-table` markers change; a benchmark that has not been run yet
+shows as "not measured yet".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+README = REPO / "README.md"
+START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
+
+
+def _load(name: str) -> dict | None:
+    path = RESULTS / f"{name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def _when(r: dict) -> str:
+    return f"{r['date']}, {r['machine']}, load {r['load_before']:.1f} before"
+
+
+def rows() -> list[str]:
+    out = []
+    tp = _load("throughput")
+    if tp:
+        for k in (1, 2):
+            f = tp.get(f"n{k}")
+            if not f:
+                continue
+            out.append(
+                f"| full run vs raw `nlp.pipe`, {tp['articles']:,} articles, {k} process{'es' if k > 1 else ''} "
+                f"| {f['ratio']:.2f} ({f['flow_words_per_s']:,.0f} vs {f['raw_words_per_s']:,.0f} words/s) "
+                f"| ≥ 0.90: {_verdict(f['ratio'] >= 0.9)} | `bench/throughput.py` ({_when(tp)}) |"
+            )
+        if "speedup_2_vs_1" in tp:
+            s = tp["speedup_2_vs_1"]
+            out.append(
+                f"| full run, 2 processes vs 1 | {s:.2f}× | ≥ 1.7×: {_verdict(s >= 1.7)} "
+                f"| `bench/throughput.py` ({_when(tp)}) |"
+            )
+    else:
+        out.append(
+            "| full run vs raw `nlp.pipe`; 2 processes vs 1 | not measured yet | ≥ 0.90; ≥ 1.7× | `make bench` |"
+        )
+    noop = _load("noop")
+    if noop:
+        loaded = ", ".join(noop["heavy_modules_loaded"]) or "neither spaCy nor GX imported"
+        cli = f"; as commands {noop['cli_ratio']:.2f}" if noop.get("cli_ratio") else ""
+        out.append(
+            f"| run with nothing new vs hello-world flow ({noop['articles']:,} unchanged articles) "
+            f"| {noop['ratio']:.2f} ({noop['noop_seconds']:.2f} vs {noop['hello_seconds']:.2f} s{cli}); {loaded} "
+            f"| ≤ 1.5: {_verdict(noop['ratio'] <= 1.5)} | `bench/noop.py` ({_when(noop)}) |"
+        )
+    else:
+        out.append("| run with nothing new vs hello-world flow | not measured yet | ≤ 1.5 | `make bench` |")
+    mem = _load("memory")
+    if mem:
+        out.append(
+            f"| peak memory, {mem['articles']:,} articles, n_process {mem['n_process']} "
+            f"| PSS {mem['peak_pss_mb'] / 1e3:.2f} GB, RSS summed over {mem['processes']} processes "
+            f"{mem['peak_rss_mb'] / 1e3:.2f} GB | ≤ 1.5 GB: {_verdict(mem['peak_pss_mb'] <= 1500)} (PSS) "
+            f"| `bench/memory.py` ({_when(mem)}) |"
+        )
+    else:
+        out.append("| peak memory at 50,000 articles | not measured yet | ≤ 1.5 GB | `make bench` |")
+    return out
+
+
+def main() -> int:
+    text = README.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        print(f"README.md has no {START} … {END} markers", file=sys.stderr)
+        return 1
+    body = "\n".join(["| figure | measured | target | how (date, machine) |", "|---|---|---|---|", *rows()])
+    new = re.sub(re.escape(START) + ".*?" + re.escape(END), f"{START}\n{body}\n{END}", text, flags=re.S)
+    README.write_text(new, encoding="utf-8")
+    print(body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
