@@ -322,11 +322,9 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
     if not db_path.parent.is_dir():
         raise store.StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
     with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
-        store.ensure_schema(db_path)
-        store.mark_interrupted_runs(db_path)
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
         local, feed_urls, forced = _split_sources(settings, sources)
-        store.start_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
+        store.open_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
         status, message = "completed", None
         try:
             _run_pipeline(settings, summary, local, feed_urls, forced, logger)
@@ -425,22 +423,13 @@ def _run_pipeline(
     summary.quarantined += len(refused) + len(feed_quarantine)
 
     batches = BatchWork(settings, summary, _compiled_rules(settings), stamps=local_files.stamps)
-    in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
-    ahead = 2 if in_pool else 1  # each batch is split over all tagging processes; one more waits queued
-    # Prefect's Dask runner hands a `quote` to the task as is: quote only on the thread runner
-    wrap = quote if settings.scale.task_runner == "threads" else (lambda value: value)
-    in_flight: deque = deque()
-    # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
-    # oldest is validated and stored; stores stay in input order, one transaction each.
-    for batch_inputs in _batches([*files, *feed_articles], settings.tagging.batch_articles):
-        prepared = batches.prepare(batch_inputs)
-        in_flight.append(
-            (prepared, tag_batch.submit(settings, wrap(prepared.fresh), in_pool) if prepared.fresh else None)
-        )
-        while len(in_flight) > ahead:
-            batches.finish(*in_flight.popleft(), last=False)
-    while in_flight:
-        batches.finish(*in_flight.popleft(), last=len(in_flight) == 1)
+    try:
+        _run_batches(settings, batches, [*files, *feed_articles])
+    finally:
+        if settings.tagging.worker_processes > 0:
+            from flows.tagging_pool import close_pool
+
+            close_pool()
     summary.entities = len(batches.entity_ids)
     new_per_feed, validation_ok = batches.new_per_source, batches.validation_ok
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None
@@ -472,3 +461,22 @@ def _run_pipeline(
         ]
         with store.writing(db_path) as con:
             save_feed_states(con, states)
+
+
+def _run_batches(settings: Settings, batches: BatchWork, inputs: list[Path | RawArticle]) -> None:
+    in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
+    ahead = 2 if in_pool else 1  # each batch is split over all tagging processes; one more waits queued
+    # Prefect's Dask runner hands a `quote` to the task as is: quote only on the thread runner
+    wrap = quote if settings.scale.task_runner == "threads" else (lambda value: value)
+    in_flight: deque = deque()
+    # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
+    # oldest is validated and stored; stores stay in input order, one transaction each.
+    for batch_inputs in _batches(inputs, settings.tagging.batch_articles):
+        prepared = batches.prepare(batch_inputs)
+        in_flight.append(
+            (prepared, tag_batch.submit(settings, wrap(prepared.fresh), in_pool) if prepared.fresh else None)
+        )
+        while len(in_flight) > ahead:
+            batches.finish(*in_flight.popleft(), last=False)
+    while in_flight:
+        batches.finish(*in_flight.popleft(), last=len(in_flight) == 1)

@@ -109,9 +109,13 @@ def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def ensure_schema(db_path: Path) -> None:
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    schema = SCHEMA_SQL.read_text(encoding="utf-8")
     with writing(db_path) as con:
-        con.execute(lake_schema(schema) if is_lake(db_path) else schema)
+        _apply_schema(con, db_path)
+
+
+def _apply_schema(con: duckdb.DuckDBPyConnection, db_path: Path) -> None:
+    schema = SCHEMA_SQL.read_text(encoding="utf-8")
+    con.execute(lake_schema(schema) if is_lake(db_path) else schema)
 
 
 def known_articles(db_path: Path, article_ids: list[str], hashes: list[str]) -> tuple[set[str], dict[str, str]]:
@@ -478,21 +482,30 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, items: list[Quarantined],
     )
 
 
-def mark_interrupted_runs(db_path: Path) -> int:
+def _mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
     """Runs still 'running' while we hold the run lock were killed: say so instead of leaving them open."""
-    with writing(db_path) as con:
-        return con.execute(
-            "UPDATE runs SET status = 'interrupted', message = 'the run stopped before finishing (killed or crashed);"
-            " committed batches were kept, the rest is picked up by the next run' WHERE status = 'running'"
-        ).fetchone()[0]
+    return con.execute(
+        "UPDATE runs SET status = 'interrupted', message = 'the run stopped before finishing (killed or crashed);"
+        " committed batches were kept, the rest is picked up by the next run' WHERE status = 'running'"
+    ).fetchone()[0]
 
 
-def start_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:
+def open_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> int:
+    """Schema, runs left 'running' by a killed run marked interrupted, and this run's row: one
+    connection, because a run with nothing new does little else. Returns how many were interrupted."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     with writing(db_path) as con:
-        con.execute(
-            "INSERT INTO runs (run_id, flow_run_id, started_at, status, sources) VALUES ($1, $2, $3, 'running', $4)",
-            [run_id, flow_run_id, datetime.now(UTC), sources],
-        )
+        _apply_schema(con, db_path)
+        interrupted = _mark_interrupted(con)
+        _insert_run(con, run_id, flow_run_id, sources)
+    return interrupted
+
+
+def _insert_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:
+    con.execute(
+        "INSERT INTO runs (run_id, flow_run_id, started_at, status, sources) VALUES ($1, $2, $3, 'running', $4)",
+        [run_id, flow_run_id, datetime.now(UTC), sources],
+    )
 
 
 def finish_run(

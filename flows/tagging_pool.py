@@ -1,11 +1,14 @@
-"""Tagging in worker processes that keep the spaCy model and the entity index loaded for the whole run.
+"""Tagging in worker processes, started once per run, that tag every batch side by side.
 
 Why processes: spaCy holds the GIL for most of its work, so tagging on a thread of the flow process
 stalls everything else the flow does at the same time (cleaning, GX, DuckDB, Prefect's own API
 calls), and `nlp.pipe(n_process=k)` starts and stops its processes on every call. A pool of
-`[tagging] n_process` workers, started once per run, tags whole batches side by side while the flow
-process prepares, validates and loads the others. Workers are forked (on Linux) before they import
-spaCy, so the flow process itself never loads the model.
+`[tagging] n_process` workers tags batches (each split over all of them) while the flow process
+prepares, validates and stores the others.
+
+The flow process loads the model and the entity index once and then forks the workers (on Linux),
+so they start at once and share those pages instead of each loading its own copy. The pool is
+closed when the run's batches are done, so its memory is free before the end-of-run work.
 """
 
 from __future__ import annotations
@@ -19,13 +22,14 @@ from flows.tagging import TaggingSetup, load_entity_index, load_nlp, tag_article
 from transforms.records import Article, TaggedArticle
 
 _pool_lock = threading.Lock()
+_pool: tuple[tuple[TaggingSetup, int], TaggingPool] | None = None
 _worker_setup: TaggingSetup | None = None
 _worker_error: BaseException | None = None
 
 
 def _warm_up(setup: TaggingSetup) -> None:
-    """Load the model and the index once per worker. A failure is kept and raised with the first batch,
-    so the run stops with its message instead of an anonymous 'process pool broken'."""
+    """Load (or, when forked, find) the model and the index. A failure is kept and raised with the
+    first batch, so the run stops with its message instead of an anonymous 'process pool broken'."""
     global _worker_setup, _worker_error
     logging.disable(logging.CRITICAL)  # inherited handlers (Prefect's API log shipping) do not work here
     _worker_setup = setup
@@ -44,14 +48,17 @@ def _tag_in_worker(articles: list[Article]) -> list[TaggedArticle]:
 
 
 class TaggingPool:
-    """`workers` processes tagging batches; results come back as futures in submission order."""
+    """`workers` processes tagging batches; results come back in input order."""
 
     def __init__(self, setup: TaggingSetup, workers: int) -> None:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        forking = "fork" in multiprocessing.get_all_start_methods()
+        if forking:  # loaded before the fork: shared by every worker, and a clear error if it fails
+            load_nlp(setup.model)
+            load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)
         self.workers = workers
         self._executor = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=multiprocessing.get_context(method),
+            mp_context=multiprocessing.get_context("fork" if forking else "spawn"),
             initializer=_warm_up,
             initargs=(setup,),
         )
@@ -76,26 +83,27 @@ class TaggingPool:
                 tagged[i] = result
         return tagged  # type: ignore[return-value]
 
-    @property
-    def broken(self) -> bool:
-        return bool(getattr(self._executor, "_broken", False))
-
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-_pool: tuple[tuple[TaggingSetup, int], TaggingPool] | None = None
-
-
 def pool_for(setup: TaggingSetup, workers: int) -> TaggingPool:
-    """The process's tagging pool, started on first use and kept for later runs (a scheduled `serve`
-    keeps its model warm); a different setup, or a pool that lost a worker, gets a new one."""
+    """The run's tagging pool, started by the first batch that has something to tag."""
     global _pool
     key = (setup, workers)
     with _pool_lock:
-        if _pool is not None and (_pool[0] != key or _pool[1].broken):
+        if _pool is not None and _pool[0] != key:
             _pool[1].close()
             _pool = None
         if _pool is None:
             _pool = (key, TaggingPool(setup, workers))
         return _pool[1]
+
+
+def close_pool() -> None:
+    """Stop the workers (at the end of a run's batches, or when the run fails)."""
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool[1].close()
+            _pool = None
