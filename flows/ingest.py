@@ -34,6 +34,10 @@ from transforms.stories import assign_stories, band_keys, minhash
 # entity of every parameter looking for futures (seconds per task at 256 articles).
 batch_task = task(cache_policy=NONE, persist_result=False)
 
+# Batches being tagged while the oldest is validated and stored, when tagging has its own processes
+# (each batch is split over all of them; one more waits queued so they never idle).
+BATCHES_AHEAD = 2
+
 
 @dataclass
 class RunSummary:
@@ -66,7 +70,7 @@ class RunSummary:
         }
 
 
-# ---------------------------------------------------------------- tasks (thin wrappers, one job each)
+# ------------------------------------------ the steps: Prefect tasks (one per batch) and the plain steps they run
 
 
 @dataclass
@@ -167,7 +171,7 @@ def store_batch(db_path: Path, rules: list[CompiledRule], good: list[TaggedArtic
     """stories -> alerts -> load, the batch in one transaction (a retry recomputes the same rows)."""
     batch.stories = cluster_stories(db_path, good) if good else []
     batch.alerts = raise_alerts(db_path, rules, good) if good else []
-    return load_articles(db_path, batch), batch.alerts
+    return store.load_batch(db_path, batch), batch.alerts
 
 
 @batch_task
@@ -241,10 +245,6 @@ def raise_alerts(db_path: Path, rules: list[CompiledRule], tagged: list[TaggedAr
             done.add((rule.spec.name, alert.story_id))
             alerts.append(alert)
     return alerts
-
-
-def load_articles(db_path: Path, batch: store.LoadBatch) -> int:
-    return store.load_batch(db_path, batch)
 
 
 @batch_task
@@ -465,7 +465,7 @@ def _run_pipeline(
 
 def _run_batches(settings: Settings, batches: BatchWork, inputs: list[Path | RawArticle]) -> None:
     in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
-    ahead = 2 if in_pool else 1  # each batch is split over all tagging processes; one more waits queued
+    ahead = BATCHES_AHEAD if in_pool else 1
     # Prefect's Dask runner hands a `quote` to the task as is: quote only on the thread runner
     wrap = quote if settings.scale.task_runner == "threads" else (lambda value: value)
     in_flight: deque = deque()

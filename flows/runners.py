@@ -10,8 +10,11 @@ def task_runner_for(settings: Settings):
     if scale.task_runner == "threads":
         from prefect.task_runners import ThreadPoolTaskRunner
 
-        # a thread per tagging batch in flight (each waits on a tagging process) plus one spare
-        return ThreadPoolTaskRunner(max_workers=settings.tagging.worker_processes + 2)
+        from flows.ingest import BATCHES_AHEAD
+
+        # a thread for each tagging batch in flight (it waits on the tagging processes), plus the one
+        # submitted before the oldest is finished
+        return ThreadPoolTaskRunner(max_workers=BATCHES_AHEAD + 1)
     from prefect_dask import DaskTaskRunner
 
     if scale.task_runner == "dask-local":

@@ -482,23 +482,22 @@ def _insert_quarantine(con: duckdb.DuckDBPyConnection, items: list[Quarantined],
     )
 
 
-def _mark_interrupted(con: duckdb.DuckDBPyConnection) -> int:
+def _mark_interrupted(con: duckdb.DuckDBPyConnection) -> None:
     """Runs still 'running' while we hold the run lock were killed: say so instead of leaving them open."""
-    return con.execute(
+    con.execute(
         "UPDATE runs SET status = 'interrupted', message = 'the run stopped before finishing (killed or crashed);"
         " committed batches were kept, the rest is picked up by the next run' WHERE status = 'running'"
-    ).fetchone()[0]
+    )
 
 
-def open_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> int:
+def open_run(db_path: Path, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:
     """Schema, runs left 'running' by a killed run marked interrupted, and this run's row: one
-    connection, because a run with nothing new does little else. Returns how many were interrupted."""
+    connection, because a run with nothing new does little else."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     with writing(db_path) as con:
         _apply_schema(con, db_path)
-        interrupted = _mark_interrupted(con)
+        _mark_interrupted(con)
         _insert_run(con, run_id, flow_run_id, sources)
-    return interrupted
 
 
 def _insert_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, sources: list[str]) -> None:

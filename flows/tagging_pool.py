@@ -22,7 +22,7 @@ from flows.tagging import TaggingSetup, load_entity_index, load_nlp, tag_article
 from transforms.records import Article, TaggedArticle
 
 _pool_lock = threading.Lock()
-_pool: tuple[tuple[TaggingSetup, int], TaggingPool] | None = None
+_pool: TaggingPool | None = None  # one run's pool: started by its first batch, closed after its last
 _worker_setup: TaggingSetup | None = None
 _worker_error: BaseException | None = None
 
@@ -90,14 +90,10 @@ class TaggingPool:
 def pool_for(setup: TaggingSetup, workers: int) -> TaggingPool:
     """The run's tagging pool, started by the first batch that has something to tag."""
     global _pool
-    key = (setup, workers)
     with _pool_lock:
-        if _pool is not None and _pool[0] != key:
-            _pool[1].close()
-            _pool = None
         if _pool is None:
-            _pool = (key, TaggingPool(setup, workers))
-        return _pool[1]
+            _pool = TaggingPool(setup, workers)
+        return _pool
 
 
 def close_pool() -> None:
@@ -105,5 +101,5 @@ def close_pool() -> None:
     global _pool
     with _pool_lock:
         if _pool is not None:
-            _pool[1].close()
+            _pool.close()
             _pool = None

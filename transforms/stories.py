@@ -61,16 +61,17 @@ def assign_stories(signatures: dict[str, list[int]], stored: dict[str, tuple[str
     known: dict[str, tuple[str, list[int]]] = {}
     by_band: dict[tuple[int, int], list[str]] = {}
 
-    def remember(article_id: str, story: str, signature: list[int]) -> None:
+    def remember(article_id: str, story: str, signature: list[int], bands: list[tuple[int, int]]) -> None:
         known[article_id] = (story, signature)
-        for band in enumerate(band_keys(signature)):
+        for band in bands:
             by_band.setdefault(band, []).append(article_id)
 
     for article_id, (story, signature) in stored.items():
-        remember(article_id, story, signature)
+        remember(article_id, story, signature, list(enumerate(band_keys(signature))))
     stories: dict[str, str] = {}
     for article_id, signature in signatures.items():
-        candidates = {other for band in enumerate(band_keys(signature)) for other in by_band.get(band, ())}
+        bands = list(enumerate(band_keys(signature)))
+        candidates = {other for band in bands for other in by_band.get(band, ())}
         best, best_sim = None, SAME_STORY_SIMILARITY
         for other in sorted(candidates):
             story, other_sig = known[other]
@@ -78,5 +79,5 @@ def assign_stories(signatures: dict[str, list[int]], stored: dict[str, tuple[str
             if sim > best_sim or (sim == best_sim and best is None):
                 best, best_sim = story, sim
         stories[article_id] = best or article_id
-        remember(article_id, stories[article_id], signature)
+        remember(article_id, stories[article_id], signature, bands)
     return stories
