@@ -134,7 +134,7 @@ def main() -> int:
         summaries.append(summary)
         print(
             f"  repetition {i + 1}: hello {hello_times[-1]:.2f} s, no-op ingest {noop_times[-1]:.2f} s "
-            f"({summary.new} new, {summary.duplicate} duplicate, {getattr(summary, 'unchanged_files', 0)} files"
+            f"({summary.new} new, {summary.duplicate} duplicate, {summary.unchanged_files} files"
             f" unchanged); other load {w.other_load:.0%}",
             flush=True,
         )
@@ -182,7 +182,7 @@ def main() -> int:
     print(f"(warm-up hello-world run incl. temporary server start: {warm.wall:.1f} s, not counted)")
     last = summaries[-1]
     print(
-        f"no-op runs: {last.new} new, {last.duplicate} duplicate, {getattr(last, 'unchanged_files', 0)} files"
+        f"no-op runs: {last.new} new, {last.duplicate} duplicate, {last.unchanged_files} files"
         f" skipped as unchanged (expected 0 new, 0 duplicate, {n} unchanged)"
     )
 

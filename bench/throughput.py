@@ -151,45 +151,19 @@ def main() -> int:
 
     print()
     print(f"Results: {n:,} articles, {words:,} words")
+
+    def speed_row(label: str, k: int, seconds: float, cpu: float | None, load: str) -> list:
+        return [label, k, fmt(seconds), fmt(n / seconds), fmt(words / seconds, 0), fmt(cpu), load]
+
     rows = []
     for k in ks:
         if k in raw:
             w = raw[k]
-            rows.append(
-                [
-                    "(a) nlp.pipe (model loaded)",
-                    k,
-                    fmt(w.wall),
-                    fmt(n / w.wall),
-                    fmt(words / w.wall, 0),
-                    fmt(w.cpu),
-                    f"{w.other_load:.0%}",
-                ]
-            )
+            rows.append(speed_row("(a) nlp.pipe (model loaded)", k, w.wall, w.cpu, f"{w.other_load:.0%}"))
         run = full.get(k)
         if run is not None and run.ok and run.flow:
-            rows.append(
-                [
-                    "(b) presswatch run: flow",
-                    k,
-                    fmt(run.flow),
-                    fmt(n / run.flow),
-                    fmt(words / run.flow, 0),
-                    fmt(run.flow_cpu),
-                    f"{run.other_load:.0%}",
-                ]
-            )
-            rows.append(
-                [
-                    "    same, end to end (CLI, incl. server)",
-                    k,
-                    fmt(run.wall),
-                    fmt(n / run.wall),
-                    fmt(words / run.wall, 0),
-                    fmt(run.cpu),
-                    "",
-                ]
-            )
+            rows.append(speed_row("(b) presswatch run: flow", k, run.flow, run.flow_cpu, f"{run.other_load:.0%}"))
+            rows.append(speed_row("    same, end to end (CLI, incl. server)", k, run.wall, run.cpu, ""))
     print(table(["measurement", "n_process", "wall s", "articles/s", "words/s", "CPU s", "other load"], rows))
 
     print()
