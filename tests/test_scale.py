@@ -56,3 +56,20 @@ def test_tagging_processes_store_what_in_process_tagging_stores(tmp_path, cli_en
     assert pooled["mentions"] == inline["mentions"]
     evidence = "SELECT a.title, al.rule, al.evidence FROM alerts al JOIN articles a USING (article_id) ORDER BY 1"
     assert query(tmp_path / "pooled" / "pw.duckdb", evidence) == query(tmp_path / "inline" / "pw.duckdb", evidence)
+
+
+def test_tagging_processes_work_from_a_script_without_a_main_guard(tmp_path, cli_env):
+    """Tagging workers must not re-import the caller's main module (multiprocessing's spawn and
+    fork-server default): here that would start the whole run again inside every worker."""
+    folder = tmp_path / "script"
+    folder.mkdir()
+    shutil.copytree(SEEDS, folder / "seeds")
+    config = write_config(folder, local=[str(folder / "seeds")])
+    config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 2\nn_process = 2"))
+    script = folder / "run_presswatch.py"
+    script.write_text(f"from flows.ingest import ingest\nprint('NEW', ingest(config={str(config)!r}).new)\n")
+    result = subprocess.run(
+        [sys.executable, str(script)], env=cli_env, capture_output=True, text=True, timeout=400, cwd=folder
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "NEW 5" in result.stdout
