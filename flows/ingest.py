@@ -324,6 +324,7 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
     with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
         local, feed_urls, forced = _split_sources(settings, sources)
+        store.limit_memory(settings.storage.memory_limit)
         store.open_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
         status, message = "completed", None
         try:

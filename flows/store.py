@@ -98,9 +98,21 @@ def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) ->
             raise StoreError(f"cannot open database {db_path}: {text.splitlines()[0]}") from exc
 
 
+_memory_limit: str | None = None
+
+
+def limit_memory(limit: str | None) -> None:
+    """DuckDB memory for this process's write connections (`[storage] memory_limit`); DuckDB's own
+    default, 80% of RAM, let one full-text index build hold 1.4 GB."""
+    global _memory_limit
+    _memory_limit = limit
+
+
 @contextmanager
 def writing(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(db_path)
+    if _memory_limit:
+        con.execute(f"SET memory_limit = '{_memory_limit}'")  # checked against a size pattern by the config
     try:
         yield con
     finally:
