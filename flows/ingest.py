@@ -189,6 +189,7 @@ def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False
 @batch_task
 def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle], last: bool = True):
     """GX on the batch's new rows: failing articles are quarantined with the failing expectation.
+    The outcomes are stored with the batch (same transaction).
 
     Data Docs pages cost a render each, so they are written for every failure and for the run's
     last batch, not for every passing batch (the dashboard shows every validation)."""
@@ -198,7 +199,6 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle],
     docs = settings.data_dir / "data_docs" if settings.validation.build_data_docs else None
     frame = store.articles_table([t.article for t in tagged], run_id).to_pandas()
     outcome = validate_frame(frame, "articles", suites, docs, docs_only_on_failure=not last)
-    store.record_validation(settings.db_path, run_id, outcome)
     bad_rows = outcome.failed_rows
     quarantined = [
         Quarantined(tagged[i].article.url, "validate", "failed " + "; ".join(reasons), tagged[i].article.body[:2000])
@@ -209,7 +209,6 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle],
     m_outcome = validate_frame(
         store.mentions_table(mentions).to_pandas(), "mentions", suites, docs, docs_only_on_failure=not last
     )
-    store.record_validation(settings.db_path, run_id, m_outcome)
     if m_outcome.failed_rows:
         drop = {id(mentions[i]) for i in m_outcome.failed_rows}
         for t in good:
@@ -218,7 +217,7 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle],
             Quarantined(mentions[i].article_id, "validate", "mention failed " + "; ".join(r), mentions[i].surface)
             for i, r in sorted(m_outcome.failed_rows.items())
         ]
-    return good, quarantined, outcome.success and m_outcome.success
+    return good, quarantined, [outcome, m_outcome]
 
 
 def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[str, str, list[int], list[int]]]:
@@ -372,10 +371,10 @@ class BatchWork:
         """(tagged) -> validate -> stories -> alerts -> load, in one transaction."""
         db_path, summary = self.settings.db_path, self.summary
         tagged = tagging.result() if tagging is not None else []
-        good, bad_valid, ok = (
-            validate_batch(self.settings, summary.run_id, quote(tagged), last) if tagged else ([], [], True)
+        good, bad_valid, outcomes = (
+            validate_batch(self.settings, summary.run_id, quote(tagged), last) if tagged else ([], [], [])
         )
-        self.validation_ok = self.validation_ok and ok
+        self.validation_ok = self.validation_ok and all(o.success for o in outcomes)
         batch = store.LoadBatch(
             run_id=summary.run_id,
             articles=[t.article for t in good],
@@ -384,6 +383,7 @@ class BatchWork:
             sightings=prepared.sightings,
             quarantined=prepared.quarantined + bad_valid,
             files=prepared.files,
+            validations=outcomes,
         )
         inserted, alerts = store_batch(db_path, quote(self.rules), quote(good), quote(batch))
         complete = inserted == len(good)  # else another writer stored some first: count only ours
