@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 
 from flows.lake import connect_lake, is_lake, lake_schema
@@ -180,18 +181,37 @@ def urls_from_sources(db_path: Path, sources: list[str]) -> frozenset[str]:
     return frozenset(r[0] for r in rows)
 
 
-def story_candidates(db_path: Path, band_keys: list[tuple[int, int]]) -> dict[str, tuple[str, list[int]]]:
-    """Stored articles sharing an LSH band with the given (band, key) pairs: article_id -> (story, signature)."""
+def story_candidates(db_path: Path, band_keys: list[tuple[int, int]]) -> dict[str, tuple[str, np.ndarray, list]]:
+    """Stored articles sharing an LSH band with the given (band, key) pairs:
+    article_id -> (story, signature as uint32 array, the shared (band, key) pairs).
+
+    Read through Arrow into one array, with the shared bands from the join: at 50,000 stored
+    articles a batch meets ~12,000 candidates, and fetching Python lists and recomputing their band
+    keys cost 1.5 s a batch."""
     if not band_keys:
         return {}
     probe = pa.table({"band": [b for b, _ in band_keys], "band_key": [k for _, k in band_keys]})  # noqa: F841
     with writing(db_path) as con:
-        rows = con.execute(
-            "SELECT DISTINCT s.article_id, s.story_id, s.signature FROM story_bands b"
-            " JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
-            " JOIN story_signatures s ON s.article_id = b.article_id"
-        ).fetchall()
-    return {aid: (story, list(sig)) for aid, story, sig in rows}
+        found = (
+            con.execute(
+                "SELECT s.article_id, any_value(s.story_id) AS story_id, any_value(s.signature) AS signature,"
+                " list(b.band) AS bands, list(b.band_key) AS keys FROM story_bands b"
+                " JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
+                " JOIN story_signatures s ON s.article_id = b.article_id GROUP BY s.article_id"
+            )
+            .arrow()
+            .read_all()
+        )
+    if not found.num_rows:
+        return {}
+    signature = found.column("signature").combine_chunks()
+    matrix = np.asarray(signature.flatten(), dtype=np.uint32).reshape(found.num_rows, -1)
+    ids, stories = found.column("article_id").to_pylist(), found.column("story_id").to_pylist()
+    bands, keys = found.column("bands").to_pylist(), found.column("keys").to_pylist()
+    return {
+        aid: (story, matrix[i], list(zip(bands[i], keys[i], strict=True)))
+        for i, (aid, story) in enumerate(zip(ids, stories, strict=True))
+    }
 
 
 def alerted_stories(db_path: Path, story_ids: list[str]) -> set[tuple[str, str]]:
