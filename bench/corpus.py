@@ -907,7 +907,9 @@ def _role(cmd: str, root: bool) -> str:
         return "presswatch (main)"
     if "uvicorn" in cmd or "prefect" in cmd and "server" in cmd:
         return "prefect server"
-    return "other children (spaCy workers...)"
+    if "forkserver" in cmd:
+        return "tagging fork server + workers"
+    return "other children"
 
 
 def _own_cpu_of(pid: int) -> float | None:

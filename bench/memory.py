@@ -7,7 +7,8 @@
 Writes N generated articles (bench/corpus.py) as .txt files into a temp folder, then runs
 ``presswatch run --config <temp copy of presswatch.toml> --source <folder>`` into a fresh DuckDB
 file and samples, every 0.5 s, the resident memory of the whole process tree: presswatch itself,
-Prefect's temporary API server (a child process) and spaCy's worker processes when n_process > 1.
+Prefect's temporary API server (a child process), and the tagging fork server with its worker
+processes when n_process > 0.
 RSS counts pages shared between processes (fork) once per process; PSS splits them, so the sum of
 PSS is the machine's real cost. Progress is printed every few batches.
 
