@@ -572,8 +572,9 @@ def finish_run(
 
 
 def _insert_validation(con: duckdb.DuckDBPyConnection, run_id: str, outcome, validated_at: datetime) -> None:
-    """In the batch's transaction: a write connection of its own would cost one more checkpoint per
-    batch (0.25 s at 50,000 articles, growing with the file)."""
+    """In the batch's transaction, so a batch and its validation results land together, with one
+    write connection (and one checkpoint) per batch instead of three; each extra one cost only
+    ~0.02 s at 50,000 articles (measured after the change: less than the 0.25 s first assumed)."""
     con.execute(
         "INSERT INTO validations VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         [
