@@ -36,8 +36,10 @@ _held_locks: set = set()
 
 
 def _forget_locks_in_child() -> None:
-    """A forked child (a tagging process) must not keep the run lock alive after its run ends: flock
-    belongs to the open file, which the child shares. Closing (not unlocking) drops only its share."""
+    """A child forked from the flow process while a run holds the lock (any library that forks;
+    tagging processes did, before they came from a fork server) must not keep the run lock alive
+    after the run ends: flock belongs to the open file, which the child shares.
+    Closing (not unlocking) drops only its share."""
     for handle in list(_held_locks):
         handle.close()
     _held_locks.clear()
