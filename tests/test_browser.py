@@ -62,12 +62,16 @@ def assert_clean(page) -> None:
 def test_overview_shows_hostile_title_as_text_and_acknowledges(page, app_url: str) -> None:
     page.goto(f"{app_url}/?period=all")
     wait_until_rendered(page, "Unacknowledged alerts (2)", TIMEOUT)
+    # Streamlit sends the page in pieces over its websocket: wait for each part, then count it
     title = page.get_by_text(SCRIPT_TITLE, exact=True)
-    assert title.count() >= 1 and title.first.is_visible()  # the literal text, not a script element
+    title.first.wait_for()
+    assert title.first.is_visible()  # the literal text, not a script element
+    page.locator("mark", has_text="Pashinyan").first.wait_for()  # evidence with the names highlighted
+    page.get_by_text("seen in 3 outlets").first.wait_for()
+    page.get_by_text("2 unacknowledged alerts").first.wait_for()  # the header
     assert page.locator("script", has_text="alert(1)").count() == 0
-    assert page.locator("mark", has_text="Pashinyan").count() >= 1  # evidence with the names highlighted
     assert page.get_by_text("seen in 3 outlets").count() == 1
-    assert page.get_by_text("2 unacknowledged alerts").count() == 1  # the header
+    assert page.get_by_text("2 unacknowledged alerts").count() == 1
     assert_clean(page)
 
     page.get_by_role("button", name="Acknowledge", exact=True).first.click()
