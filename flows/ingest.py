@@ -225,7 +225,7 @@ def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[st
     signatures = {t.article.article_id: t.signature or minhash(t.article.body) for t in tagged}
     bands = {aid: band_keys(sig) for aid, sig in signatures.items()}
     probe = sorted({(i, k) for keys in bands.values() for i, k in enumerate(keys)})
-    stories = assign_stories(signatures, store.story_candidates(db_path, probe))
+    stories = assign_stories(signatures, bands, store.story_candidates(db_path, probe))
     for t in tagged:
         t.article.story_id = stories[t.article.article_id]
     return [(aid, stories[aid], sig, bands[aid]) for aid, sig in signatures.items()]

@@ -48,15 +48,19 @@ def band_keys(signature: list[int]) -> list[int]:
     return keys
 
 
-def similarity(a: list[int], b: list[int]) -> float:
-    return sum(x == y for x, y in zip(a, b, strict=True)) / PERMUTATIONS
+def similarity(a, b) -> float:
+    """Share of equal MinHash values: the Jaccard estimate (lists or uint32 arrays)."""
+    return int(np.count_nonzero(np.asarray(a) == np.asarray(b))) / PERMUTATIONS
 
 
 def assign_stories(
-    signatures: dict[str, list[int]], stored: dict[str, tuple[str, np.ndarray, list[tuple[int, int]]]]
+    signatures: dict[str, list[int]],
+    bands: dict[str, list[int]],
+    stored: dict[str, tuple[str, np.ndarray, list[tuple[int, int]]]],
 ) -> dict[str, str]:
     """Story id for each new article, in order: the story of the most similar earlier copy, else itself.
 
+    `bands` are the new articles' band keys (`band_keys`, computed once by the caller for its probe).
     `stored` holds the stored articles that share an LSH band with some new article (story,
     signature, and the shared (band, key) pairs). Only articles sharing a band are compared, so the
     cost grows with the copies found, not with the batch squared.
@@ -64,24 +68,24 @@ def assign_stories(
     known: dict[str, tuple[str, np.ndarray]] = {}
     by_band: dict[tuple[int, int], list[str]] = {}
 
-    def remember(article_id: str, story: str, signature: np.ndarray, bands: list[tuple[int, int]]) -> None:
+    def remember(article_id: str, story: str, signature: np.ndarray, shared: list[tuple[int, int]]) -> None:
         known[article_id] = (story, signature)
-        for band in bands:
+        for band in shared:
             by_band.setdefault(band, []).append(article_id)
 
-    for article_id, (story, signature, bands) in stored.items():
-        remember(article_id, story, np.asarray(signature, dtype=np.uint32), bands)
+    for article_id, (story, signature, shared) in stored.items():
+        remember(article_id, story, np.asarray(signature, dtype=np.uint32), shared)
     stories: dict[str, str] = {}
     for article_id, values in signatures.items():
         signature = np.asarray(values, dtype=np.uint32)
-        bands = list(enumerate(band_keys(values)))
-        candidates = {other for band in bands for other in by_band.get(band, ())}
+        own = list(enumerate(bands[article_id]))
+        candidates = {other for band in own for other in by_band.get(band, ())}
         best, best_sim = None, SAME_STORY_SIMILARITY
         for other in sorted(candidates):
             story, other_sig = known[other]
-            sim = int(np.count_nonzero(signature == other_sig)) / PERMUTATIONS
+            sim = similarity(signature, other_sig)
             if sim > best_sim or (sim == best_sim and best is None):
                 best, best_sim = story, sim
         stories[article_id] = best or article_id
-        remember(article_id, stories[article_id], signature, bands)
+        remember(article_id, stories[article_id], signature, own)
     return stories
