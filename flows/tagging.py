@@ -51,7 +51,7 @@ class TaggingSetup:
     catalog_dir: str
     min_city_population: int
     cache_dir: str | None
-    nlp_batch_size: int = 16
+    nlp_batch_size: int
 
 
 def setup_for(settings) -> TaggingSetup:
