@@ -947,6 +947,8 @@ class TreeMonitor(threading.Thread):
         self.peak_rss = self.peak_pss = self.current_rss = 0
         self._cpu: dict[int, tuple[str, float]] = {}  # pid -> (role, CPU seconds last seen)
         self.peak_by_role: dict[str, int] = {}
+        self.pss_by_role: dict[str, int] = {}  # as last sampled
+        self.pss_at_peak: dict[str, int] = {}  # what the whole tree's PSS peak was made of
         self.max_processes = 0
         self.samples = 0
         self._halt = threading.Event()
@@ -954,6 +956,7 @@ class TreeMonitor(threading.Thread):
     def sample(self) -> None:
         total_rss = total_pss = 0
         roles: dict[str, int] = {}
+        pss_roles: dict[str, int] = {}
         pids = _tree(self.pid)
         for p in pids:
             rss, pss, cmd = _rss_pss(p)
@@ -961,6 +964,7 @@ class TreeMonitor(threading.Thread):
             total_pss += pss
             role = _role(cmd, p == self.pid)
             roles[role] = roles.get(role, 0) + rss
+            pss_roles[role] = pss_roles.get(role, 0) + pss
             cpu = _own_cpu_of(p)
             if cpu is not None:
                 self._cpu[p] = (role, cpu)
@@ -968,7 +972,9 @@ class TreeMonitor(threading.Thread):
         self.current_rss = total_rss
         self.max_processes = max(self.max_processes, len(pids))
         self.peak_rss = max(self.peak_rss, total_rss)
-        self.peak_pss = max(self.peak_pss, total_pss)
+        self.pss_by_role = pss_roles
+        if total_pss > self.peak_pss:
+            self.peak_pss, self.pss_at_peak = total_pss, pss_roles
         for role, rss in roles.items():
             self.peak_by_role[role] = max(self.peak_by_role.get(role, 0), rss)
 
@@ -1022,6 +1028,7 @@ class CliRun:
     peak_rss: int | None = None
     peak_pss: int | None = None
     peak_by_role: dict[str, int] = field(default_factory=dict)
+    pss_at_peak: dict[str, int] = field(default_factory=dict)  # role -> PSS at the moment of the tree's peak
     cpu_by_role: dict[str, float] = field(default_factory=dict)
     max_processes: int | None = None
 
@@ -1120,9 +1127,10 @@ def run_process(args: list[str], *, env: dict[str, str], monitor: bool = False, 
                 if done % progress_every == 0:
                     memory = ""
                     if monitor_thread:
+                        roles = ", ".join(f"{r} {v / 1e6:,.0f}" for r, v in sorted(monitor_thread.pss_by_role.items()))
                         memory = (
                             f", tree RSS now {monitor_thread.current_rss / 1e9:.2f} GB"
-                            f" (peak {monitor_thread.peak_rss / 1e9:.2f} GB)"
+                            f" (peak {monitor_thread.peak_rss / 1e9:.2f} GB); PSS MB: {roles}"
                         )
                     print(f"  ... {done} batches loaded, {time.time() - started_epoch:.0f} s{memory}", flush=True)
         returncode = proc.wait()
@@ -1135,6 +1143,7 @@ def run_process(args: list[str], *, env: dict[str, str], monitor: bool = False, 
     if monitor_thread:
         run.peak_rss, run.peak_pss = monitor_thread.peak_rss, monitor_thread.peak_pss
         run.peak_by_role, run.max_processes = monitor_thread.peak_by_role, monitor_thread.max_processes
+        run.pss_at_peak = monitor_thread.pss_at_peak
         run.cpu_by_role = monitor_thread.cpu_by_role
     return run
 

@@ -156,6 +156,8 @@ def main() -> int:
     ]
     for role, value in sorted(run.peak_by_role.items()):
         rows.append([f"  peak RSS: {role}", f"{value / 1e9:.2f} GB"])
+    for role, value in sorted(run.pss_at_peak.items()):
+        rows.append([f"  PSS at the tree's PSS peak: {role}", f"{value / 1e9:.2f} GB"])
     for role, value in sorted(run.cpu_by_role.items()):
         rows.append([f"  CPU seconds: {role}", f"{value:,.0f}"])
     rows.append(["processes in the tree (max)", str(run.max_processes)])
@@ -184,6 +186,7 @@ def main() -> int:
                 "peak_rss_mb": peak / 1e6,
                 "peak_pss_mb": pss / 1e6,
                 "peak_rss_by_role_mb": {r: v / 1e6 for r, v in run.peak_by_role.items()},
+                "pss_at_peak_by_role_mb": {r: v / 1e6 for r, v in run.pss_at_peak.items()},
                 "processes": run.max_processes,
             },
         )
