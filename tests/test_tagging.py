@@ -92,3 +92,26 @@ def test_aliases_in_other_languages_and_scripts(settings):
         "Rencontre",
     )
     assert "Vladimir Putin" in fr["actor"] and "Moscow" in fr["location"]
+
+
+def test_packed_index_finds_the_same_candidates_as_the_built_one(settings, tmp_path):
+    """Tagging reads the packed index from the cache; it must answer exactly like the index it was packed from."""
+    import pickle
+
+    from flows.catalog import build_index, load_index
+
+    t = settings.tagging
+    built = build_index(settings.path(t.catalog_dir), t.min_city_population)
+    packed = pickle.loads(pickle.dumps(built.packed()))  # as the cache stores it
+    for alias in ["Nikol Pashinyan", "Yerevan", "Nagorno-Karabakh", "Georgia", "Atlanta", "Москва", "Nowhere-on-earth"]:
+        assert packed.lookup(alias) == built.lookup(alias), alias
+    text = "Lavrov met Pashinyan in Yerevan; later Tbilisi, Baku, the CSTO and Atlanta, Georgia, were mentioned."
+    assert packed.scan(text) == built.scan(text)
+    assert len(packed.scan(text)) >= 6
+    assert packed.surnames == built.surnames and packed.not_a_place == built.not_a_place
+
+    stale = tmp_path / "entity-index-0000000000000000.pickle"
+    stale.write_bytes(b"an index from an older catalogue")
+    load_index(settings.path(t.catalog_dir), t.min_city_population, tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] != [stale.name] and not stale.exists(), "old caches are removed"
+    assert len(list(tmp_path.glob("entity-index-*.pickle"))) == 1

@@ -2,17 +2,29 @@
 
 Built once per process from the catalogue files and the geonames gazetteer (see flows/catalog.py);
 scanning an article is a dictionary lookup per capitalised token, cheap beside NER.
+
+Two forms with one reading interface (`lookup`, `scan`, `surnames`, `not_a_place`):
+`EntityIndex` is the builder (a dict of candidate objects, easy to add to and to inspect);
+`PackedEntityIndex` is what tagging uses. As objects, the 217k aliases of 171k gazetteer places took
+186 MB of Python objects in every tagging process and 3 s to unpickle; every lookup also wrote to
+them (reference counts), so forked workers slowly copied the pages they shared. Packed, the aliases
+are a dict of plain strings to row numbers and the candidates one bytes blob, decoded on first use
+and kept per process: ~50 MB, shared by forked workers without copies, loaded in a fraction of a second.
 """
 
 from __future__ import annotations
 
+import pickle
+from array import array
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from transforms.names import alias_key, starts_capitalised, text_tokens, token_key
 from transforms.records import Entity
 
 # How a candidate was found; decides whether a dictionary match alone is enough evidence.
 TRUSTED_SOURCES = {"actor", "organization", "country", "region", "capital", "catalog_place", "continent", "us_state"}
+KEY_SEPARATOR = " "  # never inside a token (tokens are words or single non-space characters)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,27 +49,19 @@ class AliasMatch:
     candidates: tuple[Candidate, ...]
 
 
-@dataclass
-class EntityIndex:
-    aliases: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)
-    first_tokens: set[str] = field(default_factory=set)
-    max_tokens: int = 1
-    not_a_place: frozenset[str] = frozenset()
-    surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)  # actor surname -> actors
+class AliasScanner:
+    """Lookup and scan over any form of the index: subclasses say how a key's candidates are found."""
 
-    def add(self, alias: str, candidate: Candidate) -> None:
-        key = alias_key(alias)
-        if not key or not starts_capitalised(key[0]):
-            return
-        existing = self.aliases.get(key, ())
-        if any(c.entity.entity_id == candidate.entity.entity_id for c in existing):
-            return
-        self.aliases[key] = (*existing, candidate)
-        self.first_tokens.add(key[0])
-        self.max_tokens = max(self.max_tokens, len(key))
+    first_tokens: set[str] | frozenset[str]
+    max_tokens: int
+    not_a_place: frozenset[str]
+    surnames: dict[str, tuple[Candidate, ...]]  # actor surname -> actors
+
+    def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
+        raise NotImplementedError
 
     def lookup(self, alias: str) -> tuple[Candidate, ...]:
-        return self.aliases.get(alias_key(alias), ())
+        return self.candidates(alias_key(alias))
 
     def scan(self, text: str) -> list[AliasMatch]:
         """Longest non-overlapping alias matches, left to right."""
@@ -72,7 +76,7 @@ class EntityIndex:
                 continue
             best = None
             for length in range(min(self.max_tokens, n - i), 0, -1):
-                found = self.aliases.get(tuple(keys[i : i + length]))
+                found = self.candidates(tuple(keys[i : i + length]))
                 if found:
                     best = (length, found)
                     break
@@ -84,3 +88,100 @@ class EntityIndex:
             matches.append(AliasMatch(start, end, text[start:end], found))
             i += length
         return matches
+
+
+@dataclass
+class EntityIndex(AliasScanner):
+    """The builder: aliases as a dict of candidate objects."""
+
+    aliases: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)
+    first_tokens: set[str] = field(default_factory=set)
+    max_tokens: int = 1
+    not_a_place: frozenset[str] = frozenset()
+    surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+
+    def add(self, alias: str, candidate: Candidate) -> None:
+        key = alias_key(alias)
+        if not key or not starts_capitalised(key[0]):
+            return
+        existing = self.aliases.get(key, ())
+        if any(c.entity.entity_id == candidate.entity.entity_id for c in existing):
+            return
+        self.aliases[key] = (*existing, candidate)
+        self.first_tokens.add(key[0])
+        self.max_tokens = max(self.max_tokens, len(key))
+
+    def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
+        return self.aliases.get(key, ())
+
+    def packed(self) -> PackedEntityIndex:
+        return PackedEntityIndex.pack(self)
+
+
+def _encode(c: Candidate) -> bytes:
+    e = c.entity
+    fields = (e.entity_id, e.kind, e.name, e.country_code, e.latitude, e.longitude, e.wikidata_id)
+    return pickle.dumps((fields, c.source, c.population, c.neighbours, c.admin), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _decode(data: bytes) -> Candidate:
+    fields, source, population, neighbours, admin = pickle.loads(data)
+    return Candidate(Entity(*fields), source, population, neighbours, admin)
+
+
+class PackedEntityIndex(AliasScanner):
+    """The index tagging reads: no Python object per candidate until a text mentions it."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}  # alias key (tokens joined by KEY_SEPARATOR) -> row
+        self.row_starts = array("I", [0])  # row r's candidates: row_candidates[row_starts[r]:row_starts[r + 1]]
+        self.row_candidates = array("I")
+        self.blob = b""  # candidate c: blob[blob_starts[c]:blob_starts[c + 1]]
+        self.blob_starts = array("Q", [0])
+        self.first_tokens: frozenset[str] = frozenset()
+        self.max_tokens = 1
+        self.not_a_place: frozenset[str] = frozenset()
+        self.surnames: dict[str, tuple[Candidate, ...]] = {}
+        self._decoded: dict[int, tuple[Candidate, ...]] = {}  # row -> candidates, this process's cache
+
+    @classmethod
+    def pack(cls, index: EntityIndex) -> PackedEntityIndex:
+        packed = cls()
+        numbers: dict[int, int] = {}  # id(candidate) -> its number: a candidate shared by aliases is stored once
+        blobs: list[bytes] = []
+        for key, candidates in index.aliases.items():
+            packed.rows[KEY_SEPARATOR.join(key)] = len(packed.rows)
+            for c in candidates:
+                number = numbers.get(id(c))
+                if number is None:
+                    number = numbers[id(c)] = len(blobs)
+                    blobs.append(_encode(c))
+                packed.row_candidates.append(number)
+            packed.row_starts.append(len(packed.row_candidates))
+        packed.blob = b"".join(blobs)
+        packed.blob_starts.extend(accumulate(len(b) for b in blobs))
+        packed.first_tokens = frozenset(index.first_tokens)
+        packed.max_tokens = index.max_tokens
+        packed.not_a_place = index.not_a_place
+        packed.surnames = dict(index.surnames)
+        return packed
+
+    def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
+        row = self.rows.get(KEY_SEPARATOR.join(key))
+        if row is None:
+            return ()
+        found = self._decoded.get(row)
+        if found is None:
+            starts, blob = self.blob_starts, self.blob
+            numbers = self.row_candidates[self.row_starts[row] : self.row_starts[row + 1]]
+            found = self._decoded[row] = tuple(_decode(blob[starts[c] : starts[c + 1]]) for c in numbers)
+        return found
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_decoded"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _decoded={})
