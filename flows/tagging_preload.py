@@ -19,6 +19,7 @@ import os
 
 from flows.tagging import TaggingSetup, load_entity_index, load_nlp
 from flows.tagging_pool import PRELOAD_ENV
+from transforms.language import load_language_model
 
 
 def skip_main_reimport() -> None:
@@ -40,7 +41,7 @@ def preload_from_environment() -> None:
         setup = TaggingSetup(**json.loads(raw))
         load_nlp(setup.model)
         load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)
-        import py3langid  # noqa: F401 - loads its language model at import (transforms.language)
+        load_language_model()
     except Exception:  # noqa: BLE001 - the worker's own load reports it
         return
     gc.freeze()

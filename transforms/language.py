@@ -15,3 +15,11 @@ def article_language(text: str) -> str | None:
 
     code, _score = py3langid.classify(sample)
     return code
+
+
+def load_language_model() -> None:
+    """Load the classifier's model now. py3langid loads it (73 MB) on the first `classify`, so
+    without this every tagging worker loaded a private copy; the fork server calls it to share one."""
+    import py3langid
+
+    py3langid.classify("preload")
