@@ -52,7 +52,7 @@ class AliasMatch:
 class AliasScanner:
     """Lookup and scan over any form of the index: subclasses say how a key's candidates are found."""
 
-    first_tokens: set[str] | frozenset[str]
+    first_tokens: dict[str, int]  # first token of an alias -> the most tokens of an alias starting with it
     max_tokens: int
     not_a_place: frozenset[str]
     surnames: dict[str, tuple[Candidate, ...]]  # actor surname -> actors
@@ -71,11 +71,12 @@ class AliasScanner:
         i = 0
         n = len(tokens)
         while i < n:
-            if keys[i] not in self.first_tokens:
+            longest = self.first_tokens.get(keys[i])
+            if longest is None:
                 i += 1
                 continue
             best = None
-            for length in range(min(self.max_tokens, n - i), 0, -1):
+            for length in range(min(longest, n - i), 0, -1):
                 found = self.candidates(tuple(keys[i : i + length]))
                 if found:
                     best = (length, found)
@@ -95,7 +96,7 @@ class EntityIndex(AliasScanner):
     """The builder: aliases as a dict of candidate objects."""
 
     aliases: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)
-    first_tokens: set[str] = field(default_factory=set)
+    first_tokens: dict[str, int] = field(default_factory=dict)
     max_tokens: int = 1
     not_a_place: frozenset[str] = frozenset()
     surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
@@ -108,7 +109,7 @@ class EntityIndex(AliasScanner):
         if any(c.entity.entity_id == candidate.entity.entity_id for c in existing):
             return
         self.aliases[key] = (*existing, candidate)
-        self.first_tokens.add(key[0])
+        self.first_tokens[key[0]] = max(self.first_tokens.get(key[0], 0), len(key))
         self.max_tokens = max(self.max_tokens, len(key))
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
@@ -138,7 +139,7 @@ class PackedEntityIndex(AliasScanner):
         self.row_candidates = array("I")
         self.blob = b""  # candidate c: blob[blob_starts[c]:blob_starts[c + 1]]
         self.blob_starts = array("Q", [0])
-        self.first_tokens: frozenset[str] = frozenset()
+        self.first_tokens: dict[str, int] = {}
         self.max_tokens = 1
         self.not_a_place: frozenset[str] = frozenset()
         self.surnames: dict[str, tuple[Candidate, ...]] = {}
@@ -160,7 +161,7 @@ class PackedEntityIndex(AliasScanner):
             packed.row_starts.append(len(packed.row_candidates))
         packed.blob = b"".join(blobs)
         packed.blob_starts.extend(accumulate(len(b) for b in blobs))
-        packed.first_tokens = frozenset(index.first_tokens)
+        packed.first_tokens = dict(index.first_tokens)
         packed.max_tokens = index.max_tokens
         packed.not_a_place = index.not_a_place
         packed.surnames = dict(index.surnames)

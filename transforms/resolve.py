@@ -8,6 +8,7 @@ towns, homonyms), and names are linked within the article (a surname to the full
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -90,8 +91,32 @@ class NerSpan:
     label: str
 
 
-def _overlapping(spans: list[NerSpan], start: int, end: int) -> list[NerSpan]:
-    return [s for s in spans if s.start < end and start < s.end]
+class NerSpans:
+    """An article's NER spans, queried for those overlapping an alias match by bisection: an article
+    has ~100 of each, and a pass over all spans per match was the largest cost of resolution."""
+
+    def __init__(self, spans: list[NerSpan]) -> None:
+        self.spans = sorted(spans, key=lambda s: s.start)
+        self.starts = [s.start for s in self.spans]
+        self.longest = max((s.end - s.start for s in self.spans), default=0)
+
+    def overlapping(self, start: int, end: int) -> list[NerSpan]:
+        lo = bisect.bisect_right(self.starts, start - self.longest)  # a span starting earlier ends before start
+        hi = bisect.bisect_left(self.starts, end)
+        return [s for s in self.spans[lo:hi] if start < s.end]
+
+
+class TakenRanges:
+    """Character ranges already given to a mention, so a later candidate overlapping one is skipped."""
+
+    def __init__(self, length: int) -> None:
+        self.mask = bytearray(length)
+
+    def add(self, start: int, end: int) -> None:
+        self.mask[start:end] = b"\x01" * (end - start)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return self.mask.find(1, start, end) != -1
 
 
 def _byline_ranges(text: str) -> list[tuple[int, int]]:
@@ -149,12 +174,12 @@ def _accept_place(
     cand: Candidate,
     m: AliasMatch,
     text: str,
-    ner: list[NerSpan],
+    spans: NerSpans,
     weights: Counter,
     index: EntityIndex,
     person_surnames: set[str],
 ) -> bool:
-    over = _overlapping(ner, m.start, m.end)
+    over = spans.overlapping(m.start, m.end)
     exact_place = any(
         s.label in PLACE_LABELS
         and s.start <= m.start
@@ -274,21 +299,22 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     matches = index.scan(text)
     bylines = _byline_ranges(text)
     person_surnames = _person_surnames(text, ner)
+    spans = NerSpans(ner)
     weights = _country_weights(matches)
     # Second look: places NER or the first context confirms (Atlanta, Savannah) tell which Georgia is meant.
     for m in matches:
         places = [c for c in m.candidates if c.entity.kind == "location"]
         if places and len(places) == len(m.candidates):
             cand = _choose_place(places, weights)
-            if not cand.trusted and _accept_place(cand, m, text, ner, weights, index, person_surnames):
+            if not cand.trusted and _accept_place(cand, m, text, spans, weights, index, person_surnames):
                 weights[cand.entity.country_code] += 1
                 if cand.admin:
                     weights[cand.admin] += 1
     resolved: list[ResolvedMention] = []
-    taken: list[tuple[int, int]] = []
+    taken = TakenRanges(len(text))
 
     for m in matches:
-        over = _overlapping(ner, m.start, m.end)
+        over = spans.overlapping(m.start, m.end)
         labels = {s.label for s in over}
         by_kind: dict[str, list[Candidate]] = {}
         for c in m.candidates:
@@ -307,11 +333,11 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
             cand = _choose_place(by_kind["location"], weights)
-            if _accept_place(cand, m, text, ner, weights, index, person_surnames):
+            if _accept_place(cand, m, text, spans, weights, index, person_surnames):
                 entity = cand.entity
         if entity is not None:
             resolved.append(ResolvedMention(m.start, m.end, m.surface, entity))
-            taken.append((m.start, m.end))
+            taken.add(m.start, m.end)
 
     # People NER found that the catalogue does not know by that spelling.
     full_names: dict[str, Entity] = {
@@ -319,7 +345,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     }
     singles: list[tuple[NerSpan, str]] = []
     for span in ner:
-        if span.label != "PERSON" or any(a < span.end and span.start < b for a, b in taken):
+        if span.label != "PERSON" or taken.overlaps(span.start, span.end):
             continue
         if _in_ranges(bylines, span.start) or FEATURE_WORDS.match(text[span.end : span.end + 40]):
             continue
@@ -333,7 +359,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             continue
         entity = _match_known_person(name, index) or _actor(name)
         resolved.append(ResolvedMention(start, end, text[start:end], entity))
-        taken.append((start, end))
+        taken.add(start, end)
         if surname := surname_of(entity.name):
             full_names.setdefault(surname, entity)
 
@@ -347,17 +373,17 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             entity = known[0].entity if len(known) == 1 else None
         if entity is not None:
             resolved.append(ResolvedMention(span.start, span.end, text[span.start : span.end], entity))
-            taken.append((span.start, span.end))
+            taken.add(span.start, span.end)
 
     # Surnames of people already named in this article, where NER missed them ("Macron and Michel").
     for surname, entity in full_names.items():
         if surname in NOT_SURNAME or surname in index.not_a_place:
             continue
         for hit in re.finditer(rf"(?<!\w){re.escape(surname)}(?!\w)", text):
-            if any(a < hit.end() and hit.start() < b for a, b in taken) or _in_ranges(bylines, hit.start()):
+            if taken.overlaps(hit.start(), hit.end()) or _in_ranges(bylines, hit.start()):
                 continue
             resolved.append(ResolvedMention(hit.start(), hit.end(), hit.group(), entity))
-            taken.append((hit.start(), hit.end()))
+            taken.add(hit.start(), hit.end())
 
     resolved = _prefer_people_named_here(resolved)
     resolved.sort(key=lambda r: r.start)
