@@ -8,6 +8,7 @@ relation cue and no exclusion. The README's "Alert rules" section is the user-fa
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from dataclasses import dataclass
@@ -50,11 +51,26 @@ class RuleSpec:
 
 
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
-    """Terms match at a word start; a trailing '*' allows any ending (for inflected languages)."""
+    """Terms match at a word start; a trailing '*' allows any ending (for inflected languages).
+
+    The leading class of first letters lets the regex engine skip most positions at once: without
+    it, it tried every alternative at every character (half the cost of scoring an article)."""
     if not terms:
         return None
     parts = [re.escape(t[:-1]) + r"\w*" if t.endswith("*") else re.escape(t) + r"(?!\w)" for t in terms]
-    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    first = "".join(sorted({re.escape(t[0]) for t in terms if t}))
+    return re.compile(rf"(?=[{first}])(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+
+
+def _hits_by_sentence(pattern: re.Pattern, text: str, sentences: list[tuple[int, int]]) -> list[set[str]]:
+    """The pattern's matches in each sentence, from one pass over the whole text."""
+    starts = [s for s, _ in sentences]
+    hits: list[set[str]] = [set() for _ in sentences]
+    for hit in pattern.finditer(text):
+        i = bisect.bisect_right(starts, hit.start()) - 1
+        if i >= 0 and hit.end() <= sentences[i][1]:
+            hits[i].add(hit.group())
+    return hits
 
 
 @dataclass
@@ -100,8 +116,8 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
     ents_a: list[set[str]] = [set() for _ in range(n)]
     ents_b: list[set[str]] = [set() for _ in range(n)]
     places: list[set[str]] = [set() for _ in range(n)]
-    terms_a: list[set[str]] = [set() for _ in range(n)]
-    terms_b: list[set[str]] = [set() for _ in range(n)]
+    terms_a = _hits_by_sentence(rule.terms_a, text, sentences) if rule.terms_a else [set() for _ in range(n)]
+    terms_b = _hits_by_sentence(rule.terms_b, text, sentences) if rule.terms_b else [set() for _ in range(n)]
     for m in tagged.mentions:
         name = names.get(m.entity_id)
         if m.sentence >= n or name is None:
@@ -112,12 +128,6 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
             ents_b[m.sentence].add(name)
         if m.entity_id.startswith("location:"):
             places[m.sentence].add(name)
-    for i, (s, e) in enumerate(sentences):
-        sentence = text[s:e]
-        if rule.terms_a:
-            terms_a[i] |= {h.group() for h in rule.terms_a.finditer(sentence)}
-        if rule.terms_b:
-            terms_b[i] |= {h.group() for h in rule.terms_b.finditer(sentence)}
 
     def strength(lo: int, hi: int) -> tuple[float, float, set[str]]:
         ea, eb = set().union(*ents_a[lo:hi]), set().union(*ents_b[lo:hi])
