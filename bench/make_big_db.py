@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from flows.search_index import refresh_search_index  # noqa: E402
+from flows.store import connect  # noqa: E402
 from flows.summaries import refresh_summaries  # noqa: E402
 
 SCHEMA = ROOT / "flows" / "schema.sql"
@@ -251,7 +252,7 @@ def build(
     if wal.exists():
         wal.unlink()
     out.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(out))
+    con = connect(out)  # the store's own write connection: same row group layout as a real DB
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
