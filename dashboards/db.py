@@ -103,10 +103,10 @@ def clear_snapshots() -> None:
 
 
 def is_lock_error(exc: BaseException) -> bool:
-    """Another process (or, in-process, a connection with other settings) holds the file."""
-    if isinstance(exc, duckdb.ConnectionException):
-        return True
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+    """Another process, or in this process a writer or a connection with other settings, holds the file."""
+    from flows.store import file_in_use
+
+    return file_in_use(exc)
 
 
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -125,7 +125,9 @@ def _open_with_retry(
     while True:
         try:
             return connect_read_only(db_path), None
-        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
+            if isinstance(exc, duckdb.BinderException) and not is_lock_error(exc):
+                raise
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None, exc

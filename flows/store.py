@@ -81,6 +81,18 @@ def run_lock(db_path: Path, timeout: float) -> Iterator[None]:
         handle.close()
 
 
+def file_in_use(exc: BaseException) -> bool:
+    """DuckDB's ways of saying another connection holds the file, so waiting may help: another
+    process's lock (IOException); in this process, a connection with other settings
+    (ConnectionException) or an attach of the same file (BinderException: writes attach it)."""
+    text = str(exc).lower()
+    if isinstance(exc, duckdb.ConnectionException):
+        return True
+    if isinstance(exc, duckdb.IOException):
+        return "lock" in text
+    return isinstance(exc, duckdb.BinderException) and "file handle conflict" in text
+
+
 def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open the DB, retrying while another process holds DuckDB's file lock."""
     if not read_only and not db_path.parent.is_dir():
@@ -93,10 +105,10 @@ def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) ->
             if read_only:
                 return duckdb.connect(str(db_path), read_only=True)
             return _attach_for_writing(db_path)
-        except (duckdb.IOException, duckdb.BinderException) as exc:
+        except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
             text = str(exc)
-            busy = "lock" in text.lower() or "file handle conflict" in text.lower()  # another process / connection
-            if isinstance(exc, duckdb.BinderException) and not busy:
+            busy = file_in_use(exc)
+            if not busy and not isinstance(exc, duckdb.IOException):
                 raise
             if busy and time.monotonic() < deadline:
                 time.sleep(0.1)
