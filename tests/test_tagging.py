@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from conftest import REPO
@@ -115,3 +116,28 @@ def test_packed_index_finds_the_same_candidates_as_the_built_one(settings, tmp_p
     load_index(settings.path(t.catalog_dir), t.min_city_population, tmp_path)
     assert [p.name for p in tmp_path.iterdir()] != [stale.name] and not stale.exists(), "old caches are removed"
     assert len(list(tmp_path.glob("entity-index-*.pickle"))) == 1
+
+
+def _child_pids() -> set[int]:
+    """This process's children, less multiprocessing's resource tracker (a few MB, kept by design)."""
+    pids = {int(pid) for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
+    return {pid for pid in pids if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_closing_the_tagging_pool_leaves_no_process_behind(settings):
+    """After a run's batches the tagging workers and their fork server (model, index: ~270 MB) go,
+    and a later run's pool starts afresh."""
+    from flows.tagging_pool import close_pool, pool_for
+
+    raw = RawArticle(
+        "https://example.org/a", "test", "Talks", "Nikol Pashinyan met Vladimir Putin in Yerevan.", datetime.now(UTC)
+    )
+    article = prepare_article(raw)
+    before = _child_pids()
+    for _ in range(2):  # the second round proves a pool can start again after the server stopped
+        tagged = pool_for(setup_for(settings), 1).tag([article])
+        assert {m.surface for m in tagged[0].mentions} >= {"Nikol Pashinyan", "Yerevan"}
+        assert _child_pids() - before  # the fork server and a worker
+        close_pool()
+        assert _child_pids() - before == set()
