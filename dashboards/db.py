@@ -29,6 +29,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
+from flows.store import file_in_use
+
 log = logging.getLogger(__name__)
 
 NO_DATA_MESSAGE = "No data yet: run `make run` (or `presswatch run`) first."
@@ -102,13 +104,6 @@ def clear_snapshots() -> None:
     _snapshots.clear()
 
 
-def is_lock_error(exc: BaseException) -> bool:
-    """Another process, or in this process a writer or a connection with other settings, holds the file."""
-    from flows.store import file_in_use
-
-    return file_in_use(exc)
-
-
 def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
     from flows.lake import connect_lake, is_lake
 
@@ -126,7 +121,7 @@ def _open_with_retry(
         try:
             return connect_read_only(db_path), None
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
-            if isinstance(exc, duckdb.BinderException) and not is_lock_error(exc):
+            if isinstance(exc, duckdb.BinderException) and not file_in_use(exc):
                 raise
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -180,7 +175,7 @@ def read_panels(
         snapshot = _snapshots.get(cache_key)
         if snapshot is not None:
             return ReadResult("snapshot", snapshot.data, snapshot.read_at, detail=detail, problems=snapshot.problems)
-        state: State = "busy" if error is not None and is_lock_error(error) else "unreadable"
+        state: State = "busy" if error is not None and file_in_use(error) else "unreadable"
         return ReadResult(state, detail=detail)
     try:
         if prepare is not None:

@@ -94,7 +94,7 @@ def file_in_use(exc: BaseException) -> bool:
 
 
 def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
-    """Open the DB, retrying while another process holds DuckDB's file lock."""
+    """Open the DB, retrying while the file is in use (`file_in_use`: another process, or a connection here)."""
     if not read_only and not db_path.parent.is_dir():
         raise StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
     deadline = time.monotonic() + timeout
