@@ -53,7 +53,6 @@ class AliasScanner:
     """Lookup and scan over any form of the index: subclasses say how a key's candidates are found."""
 
     first_tokens: dict[str, int]  # first token of an alias -> the most tokens of an alias starting with it
-    max_tokens: int
     not_a_place: frozenset[str]
     surnames: dict[str, tuple[Candidate, ...]]  # actor surname -> actors
 
@@ -97,7 +96,6 @@ class EntityIndex(AliasScanner):
 
     aliases: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)
     first_tokens: dict[str, int] = field(default_factory=dict)
-    max_tokens: int = 1
     not_a_place: frozenset[str] = frozenset()
     surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
 
@@ -110,7 +108,6 @@ class EntityIndex(AliasScanner):
             return
         self.aliases[key] = (*existing, candidate)
         self.first_tokens[key[0]] = max(self.first_tokens.get(key[0], 0), len(key))
-        self.max_tokens = max(self.max_tokens, len(key))
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
         return self.aliases.get(key, ())
@@ -140,7 +137,6 @@ class PackedEntityIndex(AliasScanner):
         self.blob = b""  # candidate c: blob[blob_starts[c]:blob_starts[c + 1]]
         self.blob_starts = array("Q", [0])
         self.first_tokens: dict[str, int] = {}
-        self.max_tokens = 1
         self.not_a_place: frozenset[str] = frozenset()
         self.surnames: dict[str, tuple[Candidate, ...]] = {}
         self._decoded: dict[int, tuple[Candidate, ...]] = {}  # row -> candidates, this process's cache
@@ -162,7 +158,6 @@ class PackedEntityIndex(AliasScanner):
         packed.blob = b"".join(blobs)
         packed.blob_starts.extend(accumulate(len(b) for b in blobs))
         packed.first_tokens = dict(index.first_tokens)
-        packed.max_tokens = index.max_tokens
         packed.not_a_place = index.not_a_place
         packed.surnames = dict(index.surnames)
         return packed
