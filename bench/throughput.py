@@ -7,7 +7,8 @@
 It writes N generated articles (bench/corpus.py) as .txt files into a temp folder, then for each
 n_process K:
 
-(a) raw spaCy: ``flows.tagging.load_nlp(model)`` (the components presswatch runs: sentencizer + ner),
+(a) raw spaCy: ``flows.tagging.load_nlp(model)`` (the components presswatch runs: sentencizer + ner)
+    with the allocator setting of presswatch's tagging processes (``[tagging] keep_freed_mb``),
     then ``nlp.pipe(texts, batch_size=[tagging] nlp_batch_size, n_process=K)`` over the exact texts
     presswatch tags (headline + blank line + cleaned body), in this process, model already loaded;
 (b) the full run: ``presswatch run --config <temp copy of presswatch.toml with n_process=K>
@@ -114,8 +115,13 @@ def main() -> int:
     for k in ks:
         if not args.skip_raw:
             if nlp is None:
+                from flows.allocator import keep_freed_memory
                 from flows.tagging import load_nlp
 
+                # the same allocator setting as presswatch's tagging processes (spaCy's workers inherit it)
+                keep_mb = config_value("tagging", "keep_freed_mb")
+                kept = keep_freed_memory(keep_mb)
+                print(f"(a) allocator: keep_freed_mb {keep_mb} ({'set' if kept else 'glibc default'})")
                 with CpuWindow() as load:
                     nlp = load_nlp(model)
                 print(f"(a) model load (once, not counted in (a)): {load.wall:.1f} s; pipes {nlp.pipe_names}")

@@ -48,6 +48,7 @@ class TaggingConfig(_Section):
     nlp_batch_size: int = 16
     n_process: int | Literal["auto"] = "auto"  # tagging worker processes; "auto" = usable cores, 0 = in-process
     min_city_population: int = 1000
+    keep_freed_mb: int = 64  # freed memory a tagging process keeps for spaCy's next batch (flows/allocator.py)
 
     @property
     def worker_processes(self) -> int:

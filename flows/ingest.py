@@ -7,6 +7,7 @@ same input stores nothing new.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import deque
@@ -472,8 +473,14 @@ def _run_batches(settings: Settings, batches: BatchWork, inputs: list[Path | Raw
     in_flight: deque = deque()
     # Up to `ahead` batches are tagged (in the tagging processes, or on a Dask cluster) while the
     # oldest is validated and stored; stores stay in input order, one transaction each.
+    warming = False
     for batch_inputs in _batches(inputs, settings.tagging.batch_articles):
         prepared = batches.prepare(batch_inputs)
+        if prepared.fresh and not warming:  # only a run with new articles loads GX
+            warming = True
+            from flows.validate import warm_up
+
+            threading.Thread(target=warm_up, name="presswatch-gx-warm-up", daemon=True).start()
         in_flight.append(
             (prepared, tag_batch.submit(settings, wrap(prepared.fresh), in_pool) if prepared.fresh else None)
         )

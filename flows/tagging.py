@@ -52,6 +52,7 @@ class TaggingSetup:
     min_city_population: int
     cache_dir: str | None
     nlp_batch_size: int
+    keep_freed_mb: int
 
 
 def setup_for(settings) -> TaggingSetup:
@@ -63,6 +64,7 @@ def setup_for(settings) -> TaggingSetup:
         t.min_city_population,
         str(settings.path(t.cache_dir)),
         t.nlp_batch_size,
+        t.keep_freed_mb,
     )
 
 
@@ -85,7 +87,10 @@ def _mentions(article: Article, resolved, sentence_starts: list[int]) -> tuple[l
 
 def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArticle]:
     """Tag a batch: detect each article's language (unless its feed gave it), NER for English
-    articles, alias matching for every language."""
+    articles, alias matching for every language.
+
+    Each doc is resolved as soon as nlp.pipe yields it and then dropped: holding a whole chunk's docs
+    (~100 KB each) cost memory and cache for nothing."""
     if not articles:
         return []
     nlp = load_nlp(setup.model)
@@ -93,20 +98,13 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
     for article in articles:
         if article.language is None:  # detected here, in the tagging processes, not in the flow process
             article.language = article_language(f"{article.title or ''}\n{article.body}")
-    texts = [a.text for a in articles]
     use_ner = [a.language in NER_LANGUAGES for a in articles]
-    docs = [None] * len(articles)
-    ner_idx = [i for i, flag in enumerate(use_ner) if flag]
-    other_idx = [i for i, flag in enumerate(use_ner) if not flag]
-    batch_size = setup.nlp_batch_size
-    for i, doc in zip(ner_idx, nlp.pipe((texts[i] for i in ner_idx), batch_size=batch_size), strict=True):
-        docs[i] = doc
-    if other_idx:
-        sentencizer = nlp.get_pipe("sentencizer")
-        for i in other_idx:
-            docs[i] = sentencizer(nlp.make_doc(texts[i]))
+    ner_texts = (a.text for a, ner_on in zip(articles, use_ner, strict=True) if ner_on)
+    ner_docs = nlp.pipe(ner_texts, batch_size=setup.nlp_batch_size)
+    sentencizer = nlp.get_pipe("sentencizer")
     tagged = []
-    for article, doc, ner_on in zip(articles, docs, use_ner, strict=True):
+    for article, ner_on in zip(articles, use_ner, strict=True):
+        doc = next(ner_docs) if ner_on else sentencizer(nlp.make_doc(article.text))
         spans = [NerSpan(e.start_char, e.end_char, e.label_) for e in doc.ents] if ner_on else []
         resolved = resolve_entities(doc.text, spans, index)
         sentences = split_at_line_breaks(doc.text, [(s.start_char, s.end_char) for s in doc.sents])

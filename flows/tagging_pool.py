@@ -23,6 +23,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 
+from flows.allocator import keep_freed_memory
 from flows.tagging import TaggingSetup, load_entity_index, load_nlp, tag_articles
 from transforms.records import Article, TaggedArticle
 
@@ -40,6 +41,7 @@ def _warm_up(setup: TaggingSetup) -> None:
     global _worker_setup, _worker_error
     logging.disable(logging.CRITICAL)  # workers log nothing: their errors travel back with the batch
     _worker_setup = setup
+    keep_freed_memory(setup.keep_freed_mb)  # inherited from the fork server already; spawned workers set it here
     try:
         load_nlp(setup.model)
         load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)

@@ -106,6 +106,18 @@ class _ValidationContext:
         return batch_definition
 
 
+def warm_up() -> None:
+    """Import GX and build the cached context before the first batch needs them (4-5 s, one core).
+
+    The flow calls it on a thread while the tagging processes start and the second core is still
+    idle; a failure is left for the first validation to raise with its own message."""
+    try:
+        with _lock:
+            _get_validation_context()
+    except Exception:  # noqa: BLE001 - validate_frame raises it again where it can be reported
+        return
+
+
 def _import_gx():
     """Import great_expectations with analytics off.
 
