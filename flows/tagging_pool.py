@@ -41,7 +41,7 @@ def _warm_up(setup: TaggingSetup) -> None:
     global _worker_setup, _worker_error
     logging.disable(logging.CRITICAL)  # workers log nothing: their errors travel back with the batch
     _worker_setup = setup
-    keep_freed_memory(setup.keep_freed_mb)  # inherited from the fork server already; spawned workers set it here
+    keep_freed_memory(setup.keep_freed_mb)  # before the first batch, in every worker (forked or spawned)
     try:
         load_nlp(setup.model)
         load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)

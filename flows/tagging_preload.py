@@ -17,7 +17,6 @@ import gc
 import json
 import os
 
-from flows.allocator import keep_freed_memory
 from flows.tagging import TaggingSetup, load_entity_index, load_nlp
 from flows.tagging_pool import PRELOAD_ENV
 from transforms.language import load_language_model
@@ -40,7 +39,6 @@ def preload_from_environment() -> None:
         return
     try:
         setup = TaggingSetup(**json.loads(raw))
-        keep_freed_memory(setup.keep_freed_mb)
         load_nlp(setup.model)
         load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)
         load_language_model()
