@@ -1,5 +1,6 @@
 """The store's promises: one transaction per batch, reruns add nothing, clear errors."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -43,6 +44,28 @@ def test_batch_is_stored_once(tmp_path):
     assert store.load_batch(db, _batch("r1", 3)) == 3
     assert store.load_batch(db, _batch("r2", 3)) == 0
     assert (_count(db, "articles"), _count(db, "mentions"), _count(db, "entities")) == (3, 3, 1)
+
+
+def test_children_are_written_only_for_the_articles_the_batch_inserts(tmp_path):
+    """Mentions, story signatures and bands follow their article: a batch that mixes stored articles,
+    a copy of a stored body under a new URL and new articles adds child rows for the new ones only,
+    and the same batch again (a retry after its commit) counts the run's articles and adds nothing."""
+    db = tmp_path / "x.duckdb"
+    store.ensure_schema(db)
+
+    def with_children(batch):
+        batch.stories = [(a.article_id, a.article_id, [1] * 64, list(range(16))) for a in batch.articles]
+        return batch
+
+    assert store.load_batch(db, with_children(_batch("r1", 2))) == 2
+    mixed = _batch("r2", 4)  # articles 0 and 1 are stored already
+    copy = _article(99)
+    mixed.articles.append(replace(copy, content_hash=mixed.articles[0].content_hash))  # same body, new URL
+    mixed.mentions.append(Mention(copy.article_id, "location:armenia", "Armenia", "body", 0, 7, 0))
+    assert store.load_batch(db, with_children(mixed)) == 2
+    assert store.load_batch(db, with_children(mixed)) == 2  # retried in the same run: its two, once
+    counts = [_count(db, t) for t in ("articles", "mentions", "story_signatures", "story_bands")]
+    assert counts == [4, 4, 4, 4 * 16]
 
 
 def test_failed_batch_leaves_nothing_behind(tmp_path):
