@@ -29,7 +29,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from flows.store import file_in_use
+from flows.store import file_in_use, open_once
 
 log = logging.getLogger(__name__)
 
@@ -104,14 +104,6 @@ def clear_snapshots() -> None:
     _snapshots.clear()
 
 
-def connect_read_only(db_path: Path) -> duckdb.DuckDBPyConnection:
-    from flows.lake import connect_lake, is_lake
-
-    if is_lake(db_path):  # DuckLake storage (``*.lake.sqlite``): its catalog, read-only
-        return connect_lake(db_path, read_only=True)
-    return duckdb.connect(str(db_path), read_only=True)
-
-
 def _open_with_retry(
     db_path: Path, retry_seconds: float, sleep: Callable[[float], None]
 ) -> tuple[duckdb.DuckDBPyConnection | None, BaseException | None]:
@@ -119,7 +111,7 @@ def _open_with_retry(
     delay = FIRST_DELAY
     while True:
         try:
-            return connect_read_only(db_path), None
+            return open_once(db_path, read_only=True), None
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
             if isinstance(exc, duckdb.BinderException) and not file_in_use(exc):
                 raise

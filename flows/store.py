@@ -93,6 +93,15 @@ def file_in_use(exc: BaseException) -> bool:
     return isinstance(exc, duckdb.BinderException) and "file handle conflict" in text
 
 
+def open_once(db_path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """One attempt to open the DB file or lake; callers decide how to wait when it is in use."""
+    if is_lake(db_path):
+        return connect_lake(db_path, read_only)
+    if read_only:
+        return duckdb.connect(str(db_path), read_only=True)
+    return _attach_for_writing(db_path)
+
+
 def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open the DB, retrying while the file is in use (`file_in_use`: another process, or a connection here)."""
     if not read_only and not db_path.parent.is_dir():
@@ -100,11 +109,7 @@ def connect(db_path: Path, *, read_only: bool = False, timeout: float = 30.0) ->
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if is_lake(db_path):
-                return connect_lake(db_path, read_only)
-            if read_only:
-                return duckdb.connect(str(db_path), read_only=True)
-            return _attach_for_writing(db_path)
+            return open_once(db_path, read_only=read_only)
         except (duckdb.IOException, duckdb.ConnectionException, duckdb.BinderException) as exc:
             text = str(exc)
             busy = file_in_use(exc)
