@@ -36,6 +36,8 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from transforms.names import MONTH_NAMES, WEEKDAY_NAMES
+
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = REPO / ".venv" / "bin" / "python"
 PRESSWATCH = REPO / ".venv" / "bin" / "presswatch"
@@ -333,21 +335,6 @@ ADJECTIVES = (
     "cordial",
     "productive",
 )
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 TEMPLATES = (
     "{P}, the {R} of {L}, said on {D} that {T} would be on the agenda of the next meeting in {L2}.",
     "Speaking to reporters in {L}, {P} {V} {T} and said talks with {P2} had been {A}.",
@@ -473,8 +460,8 @@ class ArticleGenerator:
             "T2": r.choice(("bread", "fuel", "cement", "fertiliser", "medicine", "housing", "coffee", "sugar")),
             "V": r.choice(VERBS),
             "A": r.choice(ADJECTIVES),
-            "D": r.choice(WEEKDAYS),
-            "M": r.choice(MONTHS),
+            "D": r.choice(WEEKDAY_NAMES),
+            "M": r.choice(MONTH_NAMES),
             "Y": str(r.randint(2008, 2025)),
             "N": f"{r.randint(2, 9500):,}",
             "N2": str(r.randint(2, 95)),
@@ -502,7 +489,9 @@ class ArticleGenerator:
         headline = headline[0].upper() + headline[1:]
         paragraphs: list[str] = []
         words = 0
-        first = f"{r.choice(cast['L']).upper()}, {r.choice(MONTHS)} {r.randint(1, 28)} — " if r.random() < 0.3 else ""
+        first = ""
+        if r.random() < 0.3:  # a dateline (drawn after the coin, so the corpus stays the same)
+            first = f"{r.choice(cast['L']).upper()}, {r.choice(MONTH_NAMES)} {r.randint(1, 28)} — "
         while words < target:
             sentences = []
             for _ in range(r.randint(2, 5)):

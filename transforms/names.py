@@ -11,6 +11,23 @@ from __future__ import annotations
 import re
 import unicodedata
 
+# Calendar words: capitalised like names, never a surname. English names, not the C library's locale.
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _CYRILLIC_ENDINGS = sorted(

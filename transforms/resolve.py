@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
-from transforms.names import slugify, surname_of
+from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
 
 PLACE_LABELS = {"GPE", "LOC"}
@@ -53,27 +53,7 @@ STOPWORDS = frozenset(
     " as though although because despite during this that these those there here then thus also meanwhile however"
     " yet still even only just both either neither all each every some many most more other such".split()
 )
-NOT_SURNAME = {
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-}
+NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
 
 
 @dataclass(frozen=True, slots=True)
