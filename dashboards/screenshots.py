@@ -23,6 +23,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from flows.processes import stop_process
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboards" / "app.py"
 CHROMIUM = "/usr/bin/chromium"
@@ -97,12 +99,7 @@ def running_app(db_path: Path, *, cwd: Path = ROOT, port: int | None = None, tim
             time.sleep(0.25)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        stop_process(proc, grace_seconds=10)
         log.close()
 
 

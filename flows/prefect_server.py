@@ -13,6 +13,7 @@ import httpx
 
 from flows.config import Settings
 from flows.errors import NotReadyError
+from flows.processes import stop_process
 
 STARTUP_SECONDS = 120
 
@@ -50,11 +51,7 @@ def local_prefect_server(settings: Settings) -> Iterator[str]:
         print(f"presswatch: started a local Prefect server (UI http://127.0.0.1:{port}), state in {home}")
         yield api_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_process(server, grace_seconds=20)
         log.close()
 
 
