@@ -23,6 +23,7 @@ from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
 from flows import store
+from flows.allocator import give_back_arrow_memory
 from flows.config import Settings, load_settings
 from flows.report import summary_markdown
 from flows.sources import list_local_files, read_local_article, stamp_file
@@ -398,6 +399,7 @@ class BatchWork:
         summary.new_alerts += [(a.rule, titles.get(a.article_id, ""), a.evidence) for a in alerts]
         for t in good:
             self.new_per_source[t.article.source] = self.new_per_source.get(t.article.source, 0) + 1
+        give_back_arrow_memory()
 
 
 def _run_pipeline(
