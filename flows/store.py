@@ -241,16 +241,12 @@ def story_candidates(db_path: Path, band_keys: list[tuple[int, int]]) -> dict[st
         return {}
     probe = pa.table({"band": [b for b, _ in band_keys], "band_key": [k for _, k in band_keys]})  # noqa: F841
     with writing(db_path) as con:
-        found = (
-            con.execute(
-                "SELECT s.article_id, any_value(s.story_id) AS story_id, any_value(s.signature) AS signature,"
-                " list(b.band) AS bands, list(b.band_key) AS keys FROM story_bands b"
-                " JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
-                " JOIN story_signatures s ON s.article_id = b.article_id GROUP BY s.article_id"
-            )
-            .arrow()
-            .read_all()
-        )
+        found = con.execute(
+            "SELECT s.article_id, any_value(s.story_id) AS story_id, any_value(s.signature) AS signature,"
+            " list(b.band) AS bands, list(b.band_key) AS keys FROM story_bands b"
+            " JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
+            " JOIN story_signatures s ON s.article_id = b.article_id GROUP BY s.article_id"
+        ).to_arrow_table()
     if not found.num_rows:
         return {}
     signature = found.column("signature").combine_chunks()
@@ -465,23 +461,13 @@ def load_batch(db_path: Path, batch: LoadBatch) -> int:
         con.execute("BEGIN TRANSACTION")
         try:
             new_articles = articles_table(batch.articles, batch.run_id)  # noqa: F841 - read by DuckDB by name
-            ours = pa.table(  # noqa: F841 - read by DuckDB by name
-                {
-                    "article_id": pa.array(
-                        [
-                            row[0]
-                            for row in con.execute(
-                                "SELECT article_id FROM new_articles n"
-                                " WHERE n.article_id NOT IN (SELECT article_id FROM articles"
-                                "   WHERE article_id IN (SELECT article_id FROM new_articles))"
-                                " AND n.content_hash NOT IN (SELECT content_hash FROM articles"
-                                "   WHERE content_hash IN (SELECT content_hash FROM new_articles))"
-                            ).fetchall()
-                        ],
-                        pa.string(),
-                    )
-                }
-            )
+            ours = con.execute(  # noqa: F841 - read by DuckDB by name
+                "SELECT article_id FROM new_articles n"
+                " WHERE n.article_id NOT IN (SELECT article_id FROM articles"
+                "   WHERE article_id IN (SELECT article_id FROM new_articles))"
+                " AND n.content_hash NOT IN (SELECT content_hash FROM articles"
+                "   WHERE content_hash IN (SELECT content_hash FROM new_articles))"
+            ).to_arrow_table()  # materialised: a lazy reader on this connection would block the next query
             con.execute("INSERT INTO articles BY NAME SELECT * FROM new_articles WHERE article_id IN (FROM ours)")
             inserted = con.execute(
                 "SELECT count(*) FROM articles"
