@@ -141,3 +141,18 @@ def test_closing_the_tagging_pool_leaves_no_process_behind(settings):
         assert _child_pids() - before  # the fork server and a worker
         close_pool()
         assert _child_pids() - before == set()
+
+
+def test_surname_occurrences_are_whole_words_like_the_regex():
+    import random
+    import re
+
+    from transforms.resolve import whole_word_occurrences
+
+    rng = random.Random(7)
+    alphabet = ["Vance", "vance", "Vances", "_", " ", "-", "é", "1", "ß", "Ян", "'", "\n", "Vanc"]
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        for word in ("Vance", "Ян", "O'Neil"):
+            expected = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
+            assert list(whole_word_occurrences(text, word)) == expected, (text, word)

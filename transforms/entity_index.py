@@ -19,7 +19,7 @@ from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from transforms.names import alias_key, starts_capitalised, text_tokens, token_key
+from transforms.names import alias_key, starts_capitalised, text_tokens, token_keys
 from transforms.records import Entity
 
 # How a candidate was found; decides whether a dictionary match alone is enough evidence.
@@ -65,15 +65,16 @@ class AliasScanner:
     def scan(self, text: str) -> list[AliasMatch]:
         """Longest non-overlapping alias matches, left to right."""
         tokens = text_tokens(text)
-        keys = [token_key(tok) for tok, _, _ in tokens]
+        keys = token_keys([tok for tok, _, _ in tokens])
+        first_tokens = self.first_tokens
         matches: list[AliasMatch] = []
-        i = 0
         n = len(tokens)
-        while i < n:
-            longest = self.first_tokens.get(keys[i])
-            if longest is None:
-                i += 1
+        i = 0  # the first token not inside a match yet
+        for at in [j for j, key in enumerate(keys) if key in first_tokens]:  # most tokens start no alias
+            if at < i:
                 continue
+            i = at
+            longest = first_tokens[keys[i]]
             best = None
             for length in range(min(longest, n - i), 0, -1):
                 found = self.candidates(tuple(keys[i : i + length]))

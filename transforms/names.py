@@ -66,6 +66,12 @@ def token_key(word: str) -> str:
     return word
 
 
+def token_keys(tokens: list[str]) -> list[str]:
+    """`token_key` of every token. Only Cyrillic and Armenian words change (both scripts start at
+    U+0400), so the rest are taken as they are without a call per token."""
+    return [token_key(tok) if tok[0] >= "\u0400" else tok for tok in tokens]
+
+
 def alias_key(alias: str) -> tuple[str, ...]:
     """Key of a whole alias; the catalogue index and the text scan both use it."""
     alias = unicodedata.normalize("NFC", alias)

@@ -54,6 +54,7 @@ STOPWORDS = frozenset(
     " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
+PLACE_SOURCE_RANK = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,24 @@ def _byline_ranges(text: str) -> list[tuple[int, int]]:
     return ranges
 
 
+def whole_word_occurrences(text: str, word: str):
+    r"""(start, end) of every occurrence of `word` not inside a longer word: what the regex
+    `(?<!\w)word(?!\w)` finds, by str.find. A regex compiled per surname per article (thousands of
+    distinct names) cost more than the search itself."""
+    size, start = len(word), text.find(word)
+    while start >= 0:
+        end = start + size
+        if (start == 0 or not _is_word_char(text[start - 1])) and (end == len(text) or not _is_word_char(text[end])):
+            yield start, end
+            start = text.find(word, end)
+        else:
+            start = text.find(word, start + 1)
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what the regex \w matches in a str pattern
+
+
 def _in_ranges(ranges: list[tuple[int, int]], start: int) -> bool:
     return any(a <= start < b for a, b in ranges)
 
@@ -137,11 +156,13 @@ def _place_score(cand: Candidate, weights: Counter) -> tuple:
     code = cand.entity.country_code
     context = 10**6 if code is None else 2 * weights.get(code, 0) + sum(weights.get(n, 0) for n in cand.neighbours)
     state = weights.get(cand.admin, 0) if cand.admin else 0  # Augusta, Georgia vs Augusta, Maine
-    rank = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}.get(cand.source, 1)
+    rank = PLACE_SOURCE_RANK.get(cand.source, 1)
     return (context, rank, state, math.log10(cand.population + 1))
 
 
 def _choose_place(places: list[Candidate], weights: Counter) -> Candidate:
+    if len(places) == 1:  # most place aliases have one reading: nothing to score
+        return places[0]
     return max(places, key=lambda c: _place_score(c, weights))
 
 
@@ -359,11 +380,11 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     for surname, entity in full_names.items():
         if surname in NOT_SURNAME or surname in index.not_a_place:
             continue
-        for hit in re.finditer(rf"(?<!\w){re.escape(surname)}(?!\w)", text):
-            if taken.overlaps(hit.start(), hit.end()) or _in_ranges(bylines, hit.start()):
+        for start, end in whole_word_occurrences(text, surname):
+            if taken.overlaps(start, end) or _in_ranges(bylines, start):
                 continue
-            resolved.append(ResolvedMention(hit.start(), hit.end(), hit.group(), entity))
-            taken.add(hit.start(), hit.end())
+            resolved.append(ResolvedMention(start, end, surname, entity))
+            taken.add(start, end)
 
     resolved = _prefer_people_named_here(resolved)
     resolved.sort(key=lambda r: r.start)
