@@ -82,3 +82,43 @@ def test_prepare_article_identifies_and_tagging_detects_language():
     assert article_language(f"{article.title}\n{article.body}") == "ru"
     assert article.title == "Пашинян и Путин провели переговоры"
     assert len(article.article_id) == 16 and len(article.content_hash) == 64
+
+
+ENGLISH_PROSE = (
+    "Armenia's prime minister said on Tuesday that the talks with Moscow had been difficult, but that both"
+    " sides would keep the channel open. The two governments have disagreed about the role of the Russian"
+    " border guards, which were withdrawn from the airport after a request from Yerevan. Officials who spoke"
+    " to reporters said the next round of talks was expected after the summit of the alliance in Minsk."
+)
+OTHER_PROSE = {
+    "fr": "Le ministre des Affaires étrangères a rencontré hier à Moscou son homologue arménien pour discuter"
+    " des relations entre les deux pays. Selon le porte-parole, la discussion a été constructive et les deux"
+    " parties ont convenu de renforcer la coopération commerciale et la sécurité à la frontière.",
+    "de": "Der Außenminister hat sich gestern in Moskau mit seinem armenischen Amtskollegen getroffen, um über"
+    " die Beziehungen zwischen beiden Ländern zu sprechen. Laut dem Sprecher war das Gespräch konstruktiv,"
+    " und beide Seiten vereinbarten, die Handelsbeziehungen und die Sicherheit an der Grenze zu stärken.",
+    "nl": "De minister van Buitenlandse Zaken heeft gisteren in Moskou gesproken met zijn Armeense collega over"
+    " de betrekkingen tussen beide landen. Volgens de woordvoerder was het gesprek constructief en werd"
+    " afgesproken om de samenwerking op het gebied van handel en veiligheid aan de grens te versterken.",
+    "es": "El ministro de Asuntos Exteriores se reunió ayer en Moscú con su homólogo armenio para hablar de las"
+    " relaciones entre los dos países. Según el portavoz, la conversación fue constructiva y ambas partes"
+    " acordaron reforzar la cooperación comercial y la seguridad en la frontera común entre ellos.",
+}
+
+
+def test_clear_english_skips_the_classifier_and_other_languages_reach_it(monkeypatch):
+    import py3langid
+
+    from transforms.language import article_language
+
+    asked = []
+    classify = py3langid.classify
+    monkeypatch.setattr(py3langid, "classify", lambda text: asked.append(text) or classify(text))
+    assert article_language(ENGLISH_PROSE) == "en"
+    assert asked == []  # recognised by its function words
+    for code, prose in OTHER_PROSE.items():
+        assert article_language(prose) == code
+    assert len(asked) == len(OTHER_PROSE)
+    # English words inside another language's text do not make it English
+    mixed = OTHER_PROSE["de"] + " Er sagte: „The talks were useful.“ " + OTHER_PROSE["de"]
+    assert article_language(mixed) == "de"
