@@ -118,3 +118,18 @@ def test_no_spike_without_history(tmp_path):
     db = tmp_path / "x.duckdb"
     store.ensure_schema(db)
     assert raise_spike_alerts(db, ["r"], 6, 7, 3.0, 5) == []
+
+
+def test_story_signatures_stay_comparable_with_stored_ones():
+    """Signatures are stored: a change of hashing would split every later copy from its story."""
+    from transforms.stories import minhash
+
+    text = (
+        "Armenian Prime Minister Nikol Pashinyan met Vladimir Putin in Moscow on Tuesday. "
+        "The two leaders discussed the 102nd military base in Gyumri."
+    )
+    # values of the signature as presswatch has stored them since story clustering began
+    assert minhash(text)[:8] == [339239095, 45641699, 67796924, 26213605, 128771760, 89342864, 730500348, 19124239]
+    assert minhash("Ünïcode ß straße")[:4] == [1167555129, 689282721, 1795100355, 3652269075]
+    assert minhash("")[:4] == [1603512056, 2265537398, 504982744, 1099582800]
+    assert all(type(v) is int for v in minhash(text))
