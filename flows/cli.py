@@ -38,11 +38,19 @@ def cmd_run(args) -> int:
 
     settings = _settings(args)
     check_ready(settings)
+    from flows.head_start import start_ahead
     from flows.report import print_summary
     from flows.runners import ingest_flow_for
 
     flow = ingest_flow_for(settings)
-    state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
+    started = start_ahead(settings, args.source or None)  # while Prefect starts its server
+    try:
+        state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
+    finally:
+        if started:
+            from flows.tagging_pool import close_pool
+
+            close_pool()  # the flow closes it after its batches; this covers a run that failed before
     if state.is_failed():
         return _fail(state.message or "the run failed", 1)
     print_summary(state.result(), settings)

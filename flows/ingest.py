@@ -86,6 +86,10 @@ class LocalFiles:
 @batch_task
 def discover_local_files(settings: Settings, local_sources: list[str]) -> LocalFiles:
     """The article files that are new or changed since they were last read; unchanged ones are only counted."""
+    return find_local_files(settings, local_sources)
+
+
+def find_local_files(settings: Settings, local_sources: list[str]) -> LocalFiles:
     files, refused = [], []
     for source in local_sources:
         found, bad = list_local_files(settings.path(source))
@@ -286,7 +290,7 @@ def _compiled_rules(settings: Settings) -> list[CompiledRule]:
     return [compile_rule(RuleSpec.from_mapping(r.model_dump())) for r in settings.alerts.rules]
 
 
-def _split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[str], list[str], bool]:
+def split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[str], list[str], bool]:
     if not sources:
         return settings.sources.local, [f.url for f in settings.sources.feeds], False
     feeds = [s for s in sources if s.startswith(("http://", "https://"))]
@@ -324,7 +328,7 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
         raise store.StoreError(f"database folder {db_path.parent} does not exist; create it or set --db")
     with store.run_lock(db_path, settings.storage.lock_timeout_seconds):
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
-        local, feed_urls, forced = _split_sources(settings, sources)
+        local, feed_urls, forced = split_sources(settings, sources)
         store.limit_memory(settings.storage.memory_limit)
         store.open_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
         status, message = "completed", None

@@ -74,12 +74,21 @@ class TaggingPool:
 
     def __init__(self, setup: TaggingSetup, workers: int) -> None:
         self.workers = workers
+        self._context = _worker_context(setup)
         self._executor = ProcessPoolExecutor(
             max_workers=workers,
-            mp_context=_worker_context(setup),
+            mp_context=self._context,
             initializer=_warm_up,
             initargs=(setup,),
         )
+
+    def start_fork_server(self) -> None:
+        """Start the fork server now (it preloads the model in the background); otherwise the first
+        batch starts it and waits for the preload."""
+        if self._context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
 
     def submit(self, articles: list[Article]) -> Future[list[TaggedArticle]]:
         return self._executor.submit(_tag_in_worker, articles)

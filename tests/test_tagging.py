@@ -143,6 +143,33 @@ def test_closing_the_tagging_pool_leaves_no_process_behind(settings):
         assert _child_pids() - before == set()
 
 
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_head_start_loads_the_model_only_when_local_files_are_new(seeded, tmp_path):
+    """`presswatch run` starts the tagging model while Prefect starts, but only for new work: a
+    run over files already read loads no spaCy (and checking creates no database)."""
+    import shutil
+
+    from conftest import SEEDS, write_config
+
+    from flows.head_start import start_ahead
+    from flows.tagging_pool import close_pool
+
+    before = _child_pids()
+    config, _db, _summary = seeded
+    assert start_ahead(load_settings(str(config), None), None) is False
+    assert _child_pids() - before == set()
+
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    fresh = load_settings(str(write_config(tmp_path, local=[str(tmp_path / "seeds")])), None)
+    try:
+        assert start_ahead(fresh, None) is True
+        assert _child_pids() - before  # the fork server, loading the model
+        assert not fresh.db_path.exists()
+    finally:
+        close_pool()
+    assert _child_pids() - before == set()
+
+
 def test_surname_occurrences_are_whole_words_like_the_regex():
     import random
     import re
