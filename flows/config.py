@@ -151,6 +151,11 @@ class Settings(_Section):
         return self.path(self.storage.db)
 
     @property
+    def tags_in_process_pool(self) -> bool:
+        """Tagging runs in the run's own pool of worker processes (not on Dask, not in-process)."""
+        return self.scale.task_runner == "threads" and self.tagging.worker_processes > 0
+
+    @property
     def data_dir(self) -> Path:
         return self.path(self.storage.data_dir)
 

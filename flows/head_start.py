@@ -10,8 +10,6 @@ effort: the flow checks the files again and starts what it needs itself.
 
 from __future__ import annotations
 
-import threading
-
 from flows import store
 from flows.config import Settings
 
@@ -26,14 +24,14 @@ def start_ahead(settings: Settings, sources: list[str] | None) -> bool:
             return False
     except Exception:  # noqa: BLE001 - the flow's own discovery reports problems with the sources
         return False
-    if settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0:
+    if settings.tags_in_process_pool:
         from flows.tagging import setup_for
         from flows.tagging_pool import pool_for
 
         pool_for(setup_for(settings), settings.tagging.worker_processes).start_fork_server()
-    from flows.validate import warm_up
+    from flows.validate import start_warm_up
 
-    threading.Thread(target=warm_up, name="presswatch-gx-warm-up", daemon=True).start()
+    start_warm_up()
     return True
 
 

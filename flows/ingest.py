@@ -7,7 +7,6 @@ same input stores nothing new.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections import deque
@@ -472,7 +471,7 @@ def _run_pipeline(
 
 
 def _run_batches(settings: Settings, batches: BatchWork, inputs: list[Path | RawArticle]) -> None:
-    in_pool = settings.scale.task_runner == "threads" and settings.tagging.worker_processes > 0
+    in_pool = settings.tags_in_process_pool
     ahead = BATCHES_AHEAD if in_pool else 1
     # Prefect's Dask runner hands a `quote` to the task as is: quote only on the thread runner
     wrap = quote if settings.scale.task_runner == "threads" else (lambda value: value)
@@ -484,9 +483,9 @@ def _run_batches(settings: Settings, batches: BatchWork, inputs: list[Path | Raw
         prepared = batches.prepare(batch_inputs)
         if prepared.fresh and not warming:  # only a run with new articles loads GX
             warming = True
-            from flows.validate import warm_up
+            from flows.validate import start_warm_up
 
-            threading.Thread(target=warm_up, name="presswatch-gx-warm-up", daemon=True).start()
+            start_warm_up()
         in_flight.append(
             (prepared, tag_batch.submit(settings, wrap(prepared.fresh), in_pool) if prepared.fresh else None)
         )

@@ -118,6 +118,11 @@ def warm_up() -> None:
         return
 
 
+def start_warm_up() -> None:
+    """`warm_up` on a daemon thread: the caller goes on while GX imports."""
+    threading.Thread(target=warm_up, name="presswatch-gx-warm-up", daemon=True).start()
+
+
 def _import_gx():
     """Import great_expectations with analytics off.
 
