@@ -69,25 +69,17 @@ class AliasScanner:
         first_tokens = self.first_tokens
         matches: list[AliasMatch] = []
         n = len(tokens)
-        i = 0  # the first token not inside a match yet
+        covered = 0  # tokens before this one are inside a match already
         for at in [j for j, key in enumerate(keys) if key in first_tokens]:  # most tokens start no alias
-            if at < i:
+            if at < covered:
                 continue
-            i = at
-            longest = first_tokens[keys[i]]
-            best = None
-            for length in range(min(longest, n - i), 0, -1):
-                found = self.candidates(tuple(keys[i : i + length]))
+            for length in range(min(first_tokens[keys[at]], n - at), 0, -1):
+                found = self.candidates(tuple(keys[at : at + length]))
                 if found:
-                    best = (length, found)
+                    start, end = tokens[at][1], tokens[at + length - 1][2]
+                    matches.append(AliasMatch(start, end, text[start:end], found))
+                    covered = at + length
                     break
-            if best is None:
-                i += 1
-                continue
-            length, found = best
-            start, end = tokens[i][1], tokens[i + length - 1][2]
-            matches.append(AliasMatch(start, end, text[start:end], found))
-            i += length
         return matches
 
 
