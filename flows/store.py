@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 import duckdb
@@ -307,140 +308,96 @@ ARTICLE_SCHEMA = pa.schema(
 )
 
 
-def articles_table(articles: list[Article], run_id: str) -> pa.Table:
-    rows = [
-        {
-            "article_id": a.article_id,
-            "url": a.url,
-            "title": a.title,
-            "body": a.body,
-            "published_at": a.published_at,
-            "fetched_at": a.fetched_at,
-            "source": a.source,
-            "language": a.language,
-            "content_hash": a.content_hash,
-            "extractor": a.extractor,
-            "flags": list(a.flags),
-            "run_id": run_id,
-            "story_id": a.story_id,
-        }
-        for a in articles
+def records_table(records: list, schema: pa.Schema, **columns: list) -> pa.Table:
+    """Arrow table of `records`, column by column: each field of `schema` is the records' attribute
+    of that name unless `columns` gives its values. `pa.Table.from_pylist` builds a dict per row
+    first: 2.7x the time on a batch's ~30,000 mentions, all of it in the flow process that the
+    tagging processes share the cores with."""
+    arrays = [
+        pa.array(columns[f.name] if f.name in columns else list(map(attrgetter(f.name), records)), f.type)
+        for f in schema
     ]
-    return pa.Table.from_pylist(rows, schema=ARTICLE_SCHEMA)
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def articles_table(articles: list[Article], run_id: str) -> pa.Table:
+    return records_table(
+        articles, ARTICLE_SCHEMA, flags=[list(a.flags) for a in articles], run_id=[run_id] * len(articles)
+    )
+
+
+MENTION_SCHEMA = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("entity_id", pa.string()),
+        ("surface", pa.string()),
+        ("start_char", pa.int32()),
+        ("end_char", pa.int32()),
+        ("field", pa.string()),
+        ("sentence", pa.int32()),
+    ]
+)
+ENTITY_SCHEMA = pa.schema(
+    [
+        ("entity_id", pa.string()),
+        ("kind", pa.string()),
+        ("name", pa.string()),
+        ("country_code", pa.string()),
+        ("latitude", pa.float64()),
+        ("longitude", pa.float64()),
+        ("wikidata_id", pa.string()),
+    ]
+)
+ALERT_SCHEMA = pa.schema(
+    [
+        ("alert_id", pa.string()),
+        ("rule", pa.string()),
+        ("article_id", pa.string()),
+        ("created_at", _TS),
+        ("evidence", pa.string()),
+        ("score", pa.float64()),
+        ("matched_entities", pa.list_(pa.string())),
+        ("evidence_spans", pa.string()),
+        ("story_id", pa.string()),
+    ]
+)
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("input_ref", pa.string()),
+        ("stage", pa.string()),
+        ("reason", pa.string()),
+        ("payload", pa.string()),
+        ("quarantined_at", _TS),
+        ("run_id", pa.string()),
+    ]
+)
 
 
 def mentions_table(mentions: list[Mention]) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {
-                "article_id": m.article_id,
-                "entity_id": m.entity_id,
-                "surface": m.surface,
-                "start_char": m.start_char,
-                "end_char": m.end_char,
-                "field": m.field,
-                "sentence": m.sentence,
-            }
-            for m in mentions
-        ],
-        schema=pa.schema(
-            [
-                ("article_id", pa.string()),
-                ("entity_id", pa.string()),
-                ("surface", pa.string()),
-                ("start_char", pa.int32()),
-                ("end_char", pa.int32()),
-                ("field", pa.string()),
-                ("sentence", pa.int32()),
-            ]
-        ),
-    )
+    return records_table(mentions, MENTION_SCHEMA)
 
 
 def _entities_table(entities: list[Entity]) -> pa.Table:
-    unique = {e.entity_id: e for e in entities}
-    return pa.Table.from_pylist(
-        [
-            {
-                "entity_id": e.entity_id,
-                "kind": e.kind,
-                "name": e.name,
-                "country_code": e.country_code,
-                "latitude": e.latitude,
-                "longitude": e.longitude,
-                "wikidata_id": e.wikidata_id,
-            }
-            for e in unique.values()
-        ],
-        schema=pa.schema(
-            [
-                ("entity_id", pa.string()),
-                ("kind", pa.string()),
-                ("name", pa.string()),
-                ("country_code", pa.string()),
-                ("latitude", pa.float64()),
-                ("longitude", pa.float64()),
-                ("wikidata_id", pa.string()),
-            ]
-        ),
-    )
+    return records_table(list({e.entity_id: e for e in entities}.values()), ENTITY_SCHEMA)
 
 
 def _alerts_table(alerts: list[Alert], now: datetime) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {
-                "alert_id": a.alert_id,
-                "rule": a.rule,
-                "article_id": a.article_id,
-                "created_at": now,
-                "evidence": a.evidence,
-                "score": a.score,
-                "matched_entities": list(a.matched_entities),
-                "evidence_spans": json.dumps([list(s) for s in a.evidence_spans]),
-                "story_id": a.story_id,
-            }
-            for a in alerts
-        ],
-        schema=pa.schema(
-            [
-                ("alert_id", pa.string()),
-                ("rule", pa.string()),
-                ("article_id", pa.string()),
-                ("created_at", _TS),
-                ("evidence", pa.string()),
-                ("score", pa.float64()),
-                ("matched_entities", pa.list_(pa.string())),
-                ("evidence_spans", pa.string()),
-                ("story_id", pa.string()),
-            ]
-        ),
+    return records_table(
+        alerts,
+        ALERT_SCHEMA,
+        created_at=[now] * len(alerts),
+        matched_entities=[list(a.matched_entities) for a in alerts],
+        evidence_spans=[json.dumps([list(s) for s in a.evidence_spans]) for a in alerts],
     )
 
 
 def quarantine_table(items: list[Quarantined], run_id: str, now: datetime) -> pa.Table:
-    return pa.Table.from_pylist(
-        [
-            {
-                "input_ref": q.input_ref,
-                "stage": q.stage,
-                "reason": q.reason,
-                "payload": None if q.payload is None else q.payload[:PAYLOAD_LIMIT],
-                "quarantined_at": now,
-                "run_id": run_id,
-            }
-            for q in items
-        ],
-        schema=pa.schema(
-            [
-                ("input_ref", pa.string()),
-                ("stage", pa.string()),
-                ("reason", pa.string()),
-                ("payload", pa.string()),
-                ("quarantined_at", _TS),
-                ("run_id", pa.string()),
-            ]
-        ),
+    return records_table(
+        items,
+        QUARANTINE_SCHEMA,
+        payload=[None if q.payload is None else q.payload[:PAYLOAD_LIMIT] for q in items],
+        quarantined_at=[now] * len(items),
+        run_id=[run_id] * len(items),
     )
 
 
