@@ -9,8 +9,8 @@ words a text, 1.2-1.3 million minor faults and 1.2-1.5 s of system time per 256 
 almost all of them (~300 faults, 0.0 s system time) for ~60 MB more resident memory per tagging
 process. glibc only (Linux); elsewhere, or when the C library has no `mallopt`, this does nothing.
 
-The flow process gives memory back instead, when it does no tagging itself: pyarrow's
-(`give_back_arrow_memory`, after each batch) and glibc's large blocks (`give_back_large_blocks`).
+The flow process gives pyarrow's back (`give_back_arrow_memory`): it builds a few Arrow tables per
+batch and then holds nothing of them until the next batch.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from functools import lru_cache
 
 M_TRIM_THRESHOLD = -1  # glibc's malloc.h
 M_MMAP_THRESHOLD = -3
-LARGE_BLOCK = 256 * 1024  # DuckDB's buffer blocks are this size; glibc's starting threshold is 128 KB
 MMAP_THRESHOLD_MAX = 32 * 1024 * 1024  # glibc's ceiling for M_MMAP_THRESHOLD on 64-bit systems
 
 
@@ -47,20 +46,6 @@ def keep_freed_memory(megabytes: int) -> bool:
     # arrays up to 32 MB come from the heap (not their own mmap, unmapped on free), and the heap's
     # top is given back only when more than `size` of it is free
     return bool(mallopt(M_MMAP_THRESHOLD, min(size, MMAP_THRESHOLD_MAX))) and bool(mallopt(M_TRIM_THRESHOLD, size))
-
-
-def give_back_large_blocks() -> bool:
-    """Serve this process's blocks of 256 KB and more from their own mappings, unmapped when freed;
-    True when glibc took it. For the flow process of a run whose tagging runs elsewhere.
-
-    glibc starts with that rule (from 128 KB) but raises the threshold, up to 32 MB, each time such
-    a block is freed; after that every batch's large transients (DuckDB's 256 KB blocks, GX's and
-    pandas' arrays) come from the heap and leave holes between longer-lived objects that the heap
-    cannot hand back. A fixed threshold turns the adjustment off. Measured on 10,000 articles, flow
-    process at the end: glibc heap 165 MB (36 free) instead of 202 (71 free) and growing; a batch's
-    store step CPU unchanged (0.8-0.9 s per 256 articles on a 57,000-article database)."""
-    mallopt = getattr(_libc(), "mallopt", None)
-    return bool(mallopt(M_MMAP_THRESHOLD, LARGE_BLOCK)) if mallopt is not None else False
 
 
 def give_back_arrow_memory() -> None:

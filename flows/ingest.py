@@ -22,7 +22,7 @@ from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
 from flows import store
-from flows.allocator import give_back_arrow_memory, give_back_large_blocks
+from flows.allocator import give_back_arrow_memory
 from flows.config import Settings, load_settings
 from flows.report import summary_markdown
 from flows.sources import list_local_files, read_local_article, stamp_file
@@ -329,8 +329,6 @@ def _locked_run(settings: Settings, sources: list[str] | None, logger) -> RunSum
         summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(db_path))
         local, feed_urls, forced = split_sources(settings, sources)
         store.limit_memory(settings.storage.memory_limit)
-        if settings.tags_in_process_pool or settings.scale.task_runner != "threads":
-            give_back_large_blocks()  # no spaCy here: its arrays would pay a page fault per 4 KB
         store.open_run(db_path, summary.run_id, flow_run.get_id(), [*local, *feed_urls])
         status, message = "completed", None
         try:
