@@ -18,8 +18,9 @@ def print_summary(summary, settings: Settings) -> None:
     print(f"  alerts raised: {s.alerts}")
     for rule, title, _evidence in s.new_alerts[:10]:
         print(f"    [{rule}] {title[:100]}")
-    if len(s.new_alerts) > 10:
-        print(f"    … and {len(s.new_alerts) - 10} more")
+    more = len(s.new_alerts[10:]) + s.alerts_not_listed
+    if more:
+        print(f"    … and {more} more (alerts table, or the dashboard's Overview page)")
     if s.feeds_ok or s.feeds_failed:
         print(f"  feeds: {s.feeds_ok} fetched, {s.feeds_failed} failed")
         for error in s.feed_errors:
@@ -52,6 +53,8 @@ def summary_markdown(s) -> str:
     if s.new_alerts:
         lines += ["", "## New alerts", ""]
         lines += [f"- **{rule}** — {title}: _{evidence[:300]}_" for rule, title, evidence in s.new_alerts]
+        if s.alerts_not_listed:
+            lines += [f"- … and {s.alerts_not_listed} more: see the `alerts` table or the dashboard's Overview page"]
     if s.feed_errors:
         lines += ["", "## Feed problems", ""] + [f"- {e}" for e in s.feed_errors]
     return "\n".join(lines)

@@ -77,3 +77,27 @@ def test_run_on_seeds_prints_a_summary_without_tracebacks(tmp_path, cli_env):
     assert again.returncode == 0
     assert "articles: 0 new, 0 duplicate, 0 quarantined" in again.stdout
     assert "local files unchanged since last read (skipped): 5" in again.stdout
+
+
+def test_run_summary_lists_the_first_alerts_and_counts_the_rest(capsys):
+    """A first run over a big archive raises tens of thousands of alerts: the summary names the first
+    ones (spikes always), counts the rest, and points to where they all are."""
+    from flows.config import load_settings
+    from flows.ingest import ALERTS_LISTED, RunSummary
+    from flows.report import print_summary, summary_markdown
+
+    summary = RunSummary(run_id="r", db_path="db")
+    for batch in range(3):
+        summary.list_alerts([("armenia-russia", f"title {batch}-{i}", "evidence") for i in range(20)])
+    summary.new_alerts[:0] = [("spike:armenia-russia", "40 articles in 24 h", "evidence")]
+    summary.alerts = 61
+
+    assert len(summary.new_alerts) == ALERTS_LISTED + 1
+    assert summary.alerts_not_listed == 60 - ALERTS_LISTED
+    assert summary.new_alerts[0][0] == "spike:armenia-russia"
+    assert summary.new_alerts[-1][1] == f"title 1-{ALERTS_LISTED - 21}"
+    markdown = summary_markdown(summary)
+    assert markdown.count("\n- **") == ALERTS_LISTED + 1
+    assert f"… and {60 - ALERTS_LISTED} more: see the `alerts` table" in markdown
+    print_summary(summary, load_settings(REPO / "presswatch.toml"))
+    assert f"… and {61 - 10} more" in capsys.readouterr().out
