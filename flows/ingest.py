@@ -368,6 +368,9 @@ class BatchWork:
     summary: RunSummary
     rules: list[CompiledRule]
     stamps: dict[Path, FileStamp] = field(default_factory=dict)
+    # New articles of the batches prepared but not yet stored (ids, content hash -> id): a copy inside
+    # that window is a sighting of them. Once a batch is stored the database answers for its articles,
+    # so they are dropped here: kept for the whole run these grew by ~0.3 MB a batch (50,000 articles: ~17 MB).
     seen_ids: set[str] = field(default_factory=set)
     seen_hashes: dict[str, str] = field(default_factory=dict)
     entity_ids: set[str] = field(default_factory=set)
@@ -412,6 +415,9 @@ class BatchWork:
         summary.list_alerts([(a.rule, titles.get(a.article_id, ""), a.evidence) for a in alerts])
         for t in good:
             self.new_per_source[t.article.source] = self.new_per_source.get(t.article.source, 0) + 1
+        for article in prepared.fresh:  # stored now, or refused: either way no longer in flight
+            self.seen_ids.discard(article.article_id)
+            self.seen_hashes.pop(article.content_hash, None)
         give_back_arrow_memory()
 
 

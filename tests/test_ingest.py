@@ -161,3 +161,27 @@ def test_html_article_is_extracted(tmp_path, prefect_harness):
     title, body = query(db, "SELECT title, body FROM articles")[0]
     assert "Pashinyan" in title and "Collective Security Treaty Organization" in body
     assert summary.alerts == 1
+
+
+def test_copies_within_one_run_are_sightings_whether_their_original_is_stored_or_in_flight(tmp_path, prefect_harness):
+    """One article a batch: a copy two files after its original meets it among the batches still in
+    flight; a copy four files after it meets it in the database (stored, no longer held by the run)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    names = ["001_260851e484365e24.txt", "002_c3c427b7305100ec.txt", "003_d6378f1791aee0fd.txt"]
+    names.append("004_cd7da63109fc39ea.txt")
+    for i, name in enumerate(names):
+        shutil.copy(SEEDS / name, src / f"{2 * i + 1:02d}-{name}")
+    shutil.copy(SEEDS / names[3], src / "09-late-copy-of-004.txt")  # right behind its original
+    shutil.copy(SEEDS / names[0], src / "10-copy-of-001.txt")  # long after its original was stored
+    config = write_config(tmp_path, local=[str(src)], extra="")
+    config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 1"))
+    summary = ingest(config=str(config))
+    db = tmp_path / "pw.duckdb"
+    assert (summary.new, summary.duplicate) == (4, 2)
+    sighted = query(
+        db,
+        "SELECT regexp_extract(s.url, '[^/]+$'), regexp_extract(a.url, '[^/]+$')"
+        " FROM sightings s JOIN articles a USING (article_id) ORDER BY 1",
+    )
+    assert sighted == [("09-late-copy-of-004.txt", f"07-{names[3]}"), ("10-copy-of-001.txt", f"01-{names[0]}")]
