@@ -45,7 +45,7 @@ class TaggingConfig(_Section):
     catalog_dir: str = "catalog"
     cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
     batch_articles: int = 512
-    nlp_batch_size: int = 12
+    nlp_batch_size: int = 8
     n_process: int | Literal["auto"] = "auto"  # tagging worker processes; "auto" = usable cores, 0 = in-process
     min_city_population: int = 1000
     keep_freed_mb: int = 64  # freed memory a tagging process keeps for spaCy's next batch (flows/allocator.py)
