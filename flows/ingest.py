@@ -71,6 +71,11 @@ class RunSummary:
         self.new_alerts += alerts[:room]
         self.alerts_not_listed += len(alerts[room:])
 
+    def list_spike_alerts(self, spikes: list[tuple[str, str, str]]) -> None:
+        """Counted and listed ahead of the article alerts, whatever those took: one per spike rule at most."""
+        self.alerts += len(spikes)
+        self.new_alerts[:0] = spikes
+
     def counts(self) -> dict[str, int]:
         return {
             "new": self.new,
@@ -458,13 +463,12 @@ def _run_pipeline(
     new_per_feed, validation_ok = batches.new_per_source, batches.validation_ok
     summary.validation_success = validation_ok if (summary.new or summary.quarantined) else None
     if settings.alerts.spike.rules and summary.new:
-        spikes = raise_spikes(settings)
-        summary.alerts += len(spikes)
-        # listed first, whatever the article alerts took: one per spike rule at most
-        summary.new_alerts[:0] = [
-            (f"spike:{s.rule}", f"{s.count} articles in {settings.alerts.spike.window_hours} h", s.evidence)
-            for s in spikes
-        ]
+        summary.list_spike_alerts(
+            [
+                (f"spike:{s.rule}", f"{s.count} articles in {settings.alerts.spike.window_hours} h", s.evidence)
+                for s in raise_spikes(settings)
+            ]
+        )
     if summary.new or summary.alerts:
         refresh_dashboard_tables(settings, logger)
     if settings.alerts.notify:

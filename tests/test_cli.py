@@ -89,9 +89,10 @@ def test_run_summary_lists_the_first_alerts_and_counts_the_rest(capsys):
     summary = RunSummary(run_id="r", db_path="db")
     for batch in range(3):
         summary.list_alerts([("armenia-russia", f"title {batch}-{i}", "evidence") for i in range(20)])
-    summary.new_alerts[:0] = [("spike:armenia-russia", "40 articles in 24 h", "evidence")]
-    summary.alerts = 61
+    summary.alerts = 60
+    summary.list_spike_alerts([("spike:armenia-russia", "40 articles in 24 h", "evidence")])
 
+    assert summary.alerts == 61
     assert len(summary.new_alerts) == ALERTS_LISTED + 1
     assert summary.alerts_not_listed == 60 - ALERTS_LISTED
     assert summary.new_alerts[0][0] == "spike:armenia-russia"
