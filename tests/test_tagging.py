@@ -183,3 +183,52 @@ def test_surname_occurrences_are_whole_words_like_the_regex():
         for word in ("Vance", "Ян", "O'Neil"):
             expected = [m.span() for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", text)]
             assert list(whole_word_occurrences(text, word)) == expected, (text, word)
+
+
+def test_sentences_are_cut_at_line_breaks_and_blank_pieces_dropped():
+    """Each spaCy sentence is cut at every line break inside it; pieces that are only whitespace go.
+    Checked against the plain per-character definition on random texts."""
+    import random
+
+    from transforms.sentences import split_at_line_breaks
+
+    def by_character(text, spans):
+        out = []
+        for start, end in spans:
+            piece = start
+            for i in range(start, end):
+                if text[i] == "\n":
+                    if text[piece:i].strip():
+                        out.append((piece, i))
+                    piece = i + 1
+            if text[piece:end].strip():
+                out.append((piece, end))
+        return out
+
+    text = "Headline without a stop\n\nFirst sentence. Second\nline.\n \n"
+    assert split_at_line_breaks(text, [(0, 40), (40, len(text))]) == [(0, 23), (25, 40), (40, 47), (48, 53)]
+    rng = random.Random(11)
+    for _ in range(300):
+        text = "".join(rng.choice(["a", "b", " ", "\n", ".", "é"]) for _ in range(rng.randint(0, 40)))
+        cuts = sorted({0, len(text), *(rng.randint(0, len(text)) for _ in range(3))})
+        spans = list(zip(cuts, cuts[1:], strict=False))
+        assert split_at_line_breaks(text, spans) == by_character(text, spans), (text, spans)
+
+
+def test_a_batch_is_cut_into_chunks_of_about_equal_text_length():
+    """Each article goes to exactly one chunk, chunks keep input order, and no chunk carries more text
+    than another by more than one article's length, so the workers that take them finish together."""
+    import random
+
+    from flows.tagging_pool import balanced_chunks
+
+    rng = random.Random(3)
+    lengths = [rng.randint(200, 20_000) for _ in range(512)]
+    chunks = balanced_chunks(lengths, 16)
+    assert len(chunks) == 16
+    assert sorted(i for chunk in chunks for i in chunk) == list(range(512))
+    assert all(chunk == sorted(chunk) for chunk in chunks)
+    loads = [sum(lengths[i] for i in chunk) for chunk in chunks]
+    assert max(loads) - min(loads) <= max(lengths)
+    assert sorted(balanced_chunks(lengths[:3], 16)) == [[0], [1], [2]]
+    assert balanced_chunks([], 16) == []
