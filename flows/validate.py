@@ -300,6 +300,22 @@ def _positional(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _wide_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with numpy integer columns narrower than 64 bits widened to int64.
+
+    GX 1.24 compares `expect_column_values_to_be_between` vectorised only for int64 and float64
+    columns; on the int32 offsets of `mentions` it called a Python function per value (77 ms of the
+    suite's 110 ms on a 31,000-row batch). Same values, same verdicts."""
+    import numpy as np
+
+    narrow = {
+        column: "int64"
+        for column, dtype in frame.dtypes.items()
+        if isinstance(dtype, np.dtype) and dtype.kind in "iu" and dtype.itemsize < 8
+    }
+    return frame.astype(narrow) if narrow else frame
+
+
 def _jsonable(value: Any) -> Any:
     from great_expectations.util import convert_to_json_serializable
 
@@ -423,7 +439,7 @@ def validate_frame(
     if rows == 0:
         return ValidationOutcome(suite=suite_name, success=True, evaluated=0, failed=0, rows_checked=0, rows_failed=0)
     suite = load_suite(suites_dir, suite_name)
-    data = _positional(frame)
+    data = _wide_integers(_positional(frame))
     with _lock:
         batch = _get_validation_context().batch_definition(suite_name).get_batch(batch_parameters={"dataframe": data})
         suite_result = batch.validate(suite, result_format=dict(RESULT_FORMAT))

@@ -187,6 +187,8 @@ def test_mentions_suite() -> None:
         1: ["expect_column_values_to_be_in_set(field)"],
         2: ["expect_column_value_lengths_to_be_between(surface)"],
     }
+    stored_types = {"start_char": "int32", "end_char": "int32", "sentence": "int32"}  # the load table's (Arrow) types
+    assert validate_frame(frame.astype(stored_types), "mentions", SUITES).failed_rows == outcome.failed_rows
     floats = mentions().astype({"sentence": "float64"})  # offsets and sentence must be integers
     assert validate_frame(floats, "mentions", SUITES).rows_failed == 3
 
