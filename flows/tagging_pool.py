@@ -29,8 +29,8 @@ from transforms.records import Article, TaggedArticle
 
 # With more than one worker a batch goes out in this many chunks per worker, taken by whichever worker
 # is free. Cut in one half per worker, the last batch of a 5,000-article run left one core idle for
-# ~3 s at the end (text length predicts NER time only roughly); chunks of ~32 articles end within
-# about a chunk's time (~1.5 s) of each other at worst. Each chunk costs one more nlp.pipe and pickle (~1 ms).
+# ~3.5 s at the end (text length predicts NER time only roughly); in chunks of ~32 articles, ~0.5 s
+# (system-wide CPU sampled every 0.5 s). Each chunk costs one more nlp.pipe call and pickle (~1 ms).
 CHUNKS_PER_WORKER = 8
 PRELOAD_ENV = "PRESSWATCH_TAGGING_PRELOAD"  # the setup the fork server preloads (flows.tagging_preload)
 _pool_lock = threading.Lock()
