@@ -25,7 +25,9 @@ Other load on the machine is measured during every step (``other load``: share o
 processes that are not this benchmark); if it is not close to 0 % the wall-clock figures are
 pessimistic, the 2-core figures most of all. CPU seconds are printed too ((a): this process and its
 spaCy workers; (b): the run's whole process tree during the flow, Prefect server included), and the
-(b)/(a) ratio by CPU seconds, which other load hardly affects.
+(b)/(a) ratio by CPU seconds, which other load hardly affects. While (b) runs, a thread of this
+process reads the run's CPU and RSS from /proc every 0.5 s and its PSS every ``PSS_INTERVAL`` seconds
+(PSS is costly to read; bench/memory.py, which measures memory and not time, reads it every 0.5 s).
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ from bench.corpus import (  # noqa: E402
     temp_root,
     write_config,
 )
+
+# PSS of (b)'s processes is read every this many seconds, RSS and CPU every 0.5 s. Reading PSS costs
+# the kernel a walk of every page table (~30 ms for a run's six processes): at every 0.5 s that was
+# 5-6 % of a core taken from the run being timed, which (a) does not pay.
+PSS_INTERVAL = 10.0
 
 
 def distinct_stories(db: Path) -> tuple[int, int, int]:
@@ -139,7 +146,14 @@ def main() -> int:
             data_dir = fresh_data_dir(setup, folder / "data")
             config = write_config(folder, local=[corpus], n_process=k, data_dir=data_dir)
             print(f"(b) presswatch run --config {config} --source {corpus} (fresh DB) ...", flush=True)
-            run = run_cli(config, sources=[corpus], env=env, monitor=True, progress_every=5 if n >= 1000 else 0)
+            run = run_cli(
+                config,
+                sources=[corpus],
+                env=env,
+                monitor=True,
+                pss_interval=PSS_INTERVAL,
+                progress_every=5 if n >= 1000 else 0,
+            )
             (folder / "run.log").write_text(run.output, encoding="utf-8")
             full[k] = run
             if not run.ok or run.flow is None:
@@ -246,7 +260,8 @@ def main() -> int:
             roles = ", ".join(f"{r} {v / 1e6:,.0f} MB" for r, v in sorted(run.peak_by_role.items()))
             print(
                 f"peak memory of the run's process tree: RSS {run.peak_rss / 1e6:,.0f} MB, "
-                f"PSS {run.peak_pss / 1e6:,.0f} MB ({roles}; up to {run.max_processes} processes)"
+                f"PSS {run.peak_pss / 1e6:,.0f} MB, sampled every {PSS_INTERVAL:.0f} s ({roles}; up to "
+                f"{run.max_processes} processes; bench/memory.py samples PSS every 0.5 s)"
             )
         if run.cpu_by_role:
             cpu = ", ".join(f"{r} {v:,.0f} s" for r, v in sorted(run.cpu_by_role.items()))
