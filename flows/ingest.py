@@ -7,7 +7,6 @@ same input stores nothing new.
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections import deque
@@ -278,47 +277,16 @@ def raise_spikes(settings: Settings):
 
 def refresh_dashboard_tables(settings: Settings, logger) -> None:
     """Summary tables and the full-text index the dashboard reads; the base tables stay the truth,
-    so a failure here is a warning, not a failed run.
-
-    The index is refreshed on a second connection while the summaries are computed: after a big run
-    its build is the end of the run (~2.5 s at 5,000 new articles) and gains nothing from a second
-    core (2 threads: same time, twice the CPU), which the summaries use instead. The two write
-    different tables; should the index refresh fail beside them, it is tried once more alone."""
+    so a failure here is a warning, not a failed run."""
     from flows.search_index import refresh_search_index
     from flows.summaries import refresh_summaries
 
-    def warn(what: str, exc: BaseException) -> None:
-        logger.warning(f"{what} not refreshed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
-
     try:
         with store.writing(settings.db_path) as con:
-            search_error: list[BaseException] = []
-            search = threading.Thread(
-                target=_refresh_in_thread, args=(refresh_search_index, con.cursor(), search_error)
-            )
-            search.start()
-            try:
-                refresh_summaries(con)
-            except Exception as exc:  # noqa: BLE001 - the dashboard falls back to the base tables
-                warn("dashboard summaries", exc)
-            finally:
-                search.join()
-            if search_error:
-                try:
-                    refresh_search_index(con)
-                except Exception as exc:  # noqa: BLE001 - the dashboard falls back to substring search
-                    warn("full-text index", exc)
-    except Exception as exc:  # noqa: BLE001 - cannot open the database: both stay as they were
-        warn("dashboard summaries and full-text index", exc)
-
-
-def _refresh_in_thread(refresh, cursor, errors: list[BaseException]) -> None:
-    try:
-        refresh(cursor)
-    except Exception as exc:  # noqa: BLE001 - handed back to the caller, which retries alone
-        errors.append(exc)
-    finally:
-        cursor.close()
+            refresh_summaries(con)
+            refresh_search_index(con)
+    except Exception as exc:  # noqa: BLE001 - the dashboard falls back to base tables and substring search
+        logger.warning(f"dashboard summaries not refreshed: {str(exc).splitlines()[0] if str(exc) else exc!r}")
 
 
 @batch_task

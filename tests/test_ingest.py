@@ -82,42 +82,6 @@ def test_run_and_validation_are_recorded(seeded):
     assert suites == {"articles", "mentions"}
 
 
-def test_a_run_leaves_the_dashboard_summaries_and_search_index_current(seeded):
-    _config, db, _summary = seeded
-    assert query(db, "SELECT articles FROM summary.state") == [(5,)]
-    assert query(db, "SELECT count(*) FROM fts_main_articles.docs") == [(5,)]
-    assert query(db, "SELECT count(DISTINCT docid) FROM fts_main_articles.pw_postings") == [(5,)]
-
-
-def test_search_index_refresh_that_fails_beside_the_summaries_is_retried_alone(seeded, tmp_path, monkeypatch):
-    import duckdb
-
-    import flows.search_index as search_index
-    from flows.config import load_settings
-    from flows.ingest import refresh_dashboard_tables
-
-    config, db, _summary = seeded
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(db, copy)
-    con = duckdb.connect(str(copy))
-    con.execute("DROP SCHEMA fts_main_articles CASCADE")
-    con.close()
-    real, calls, warnings = search_index.refresh_search_index, [], []
-
-    def conflict_once(connection, **kwargs):
-        calls.append(connection)
-        if len(calls) == 1:
-            raise duckdb.TransactionException("Catalog write-write conflict")
-        return real(connection, **kwargs)
-
-    monkeypatch.setattr(search_index, "refresh_search_index", conflict_once)
-    logger = type("Logger", (), {"warning": lambda self, message: warnings.append(message)})()
-    refresh_dashboard_tables(load_settings(config, copy), logger)
-    assert len(calls) == 2 and warnings == []
-    assert query(copy, "SELECT count(*) FROM fts_main_articles.docs") == [(5,)]
-    assert query(copy, "SELECT articles FROM summary.state") == [(5,)]
-
-
 def test_rerun_changes_nothing(seeded):
     config, db, _summary = seeded
     tables = ("articles", "mentions", "entities", "alerts", "sightings", "quarantine", "local_files")
