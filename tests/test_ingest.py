@@ -82,6 +82,13 @@ def test_run_and_validation_are_recorded(seeded):
     assert suites == {"articles", "mentions"}
 
 
+def test_a_run_leaves_the_dashboard_summaries_and_search_index_current(seeded):
+    _config, db, _summary = seeded
+    assert query(db, "SELECT articles FROM summary.state") == [(5,)]
+    assert query(db, "SELECT count(*) FROM fts_main_articles.docs") == [(5,)]
+    assert query(db, "SELECT count(DISTINCT docid) FROM fts_main_articles.pw_postings") == [(5,)]
+
+
 def test_rerun_changes_nothing(seeded):
     config, db, _summary = seeded
     tables = ("articles", "mentions", "entities", "alerts", "sightings", "quarantine", "local_files")
