@@ -38,12 +38,14 @@ def cmd_run(args) -> int:
 
     settings = _settings(args)
     check_ready(settings)
+    from flows.cyclic_gc import freeze_for_this_run
     from flows.head_start import start_ahead
     from flows.report import print_summary
     from flows.runners import ingest_flow_for
 
     flow = ingest_flow_for(settings)
     started = start_ahead(settings, args.source or None)  # while Prefect starts its server
+    freeze_for_this_run()  # one run per process: the collector can skip what is imported
     try:
         state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
     finally:

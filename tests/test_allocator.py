@@ -1,5 +1,6 @@
 """Tagging processes keep the memory spaCy frees, instead of faulting it back in every batch; the flow
-process gives back what pyarrow keeps after a batch's tables are freed."""
+process gives back what pyarrow keeps after a batch's tables are freed; `presswatch run` hides what it
+imported from Python's cycle collector."""
 
 from __future__ import annotations
 
@@ -79,3 +80,17 @@ def test_flow_process_gives_back_the_memory_of_freed_arrow_tables():
     mb = json.loads(out.stdout.strip().splitlines()[-1])
     # 40 tables of 512 four-KB bodies are ~80 MB: freed, the allocator kept them; given back, they are gone
     assert mb["freed"] - mb["given_back"] > 40, mb
+
+
+def test_only_a_process_that_asked_freezes_what_it_imported() -> None:
+    """`presswatch run` freezes its imports for the cycle collector; any other process (the tests,
+    the dashboard) keeps the collector as it is."""
+    code = (
+        "import gc, json; from flows import cyclic_gc as c; c.freeze_after_import(); before = gc.get_freeze_count();"
+        " c.freeze_for_this_run(); import email.parser; c.freeze_after_import();"
+        " print(json.dumps([before, gc.get_freeze_count(), len(gc.get_objects())]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    before, frozen, still_tracked = json.loads(done.stdout)
+    assert before == 0
+    assert frozen > 1000 and still_tracked < frozen
