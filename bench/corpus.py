@@ -980,10 +980,11 @@ class TreeMonitor(threading.Thread):
             total_rss += rss
             total_pss += pss
             role = self._roles.get(p)
-            if role is None:  # kept per process: one that is exiting has no command line left
-                line = cmd or _cmdline(p)
-                role = _role(line, p == self.pid)
-                if line:
+            if role is None:
+                role = _role(cmd or _cmdline(p), p == self.pid)
+                # kept once known: an exiting process has no command line left. Not "other children":
+                # a child seen between fork and exec still shows its parent's command line.
+                if role != "other children":
                     self._roles[p] = role
             roles[role] = roles.get(role, 0) + rss
             pss_roles[role] = pss_roles.get(role, 0) + pss
