@@ -887,13 +887,13 @@ def _cmdline(pid: int) -> str:
         return ""
 
 
-def _rss_only(pid: int) -> tuple[int, int]:
-    """(RSS, 0) from the kernel's counters: no page-table walk."""
+def _rss(pid: int) -> int:
+    """RSS from the kernel's counters: no page-table walk."""
     try:
         resident = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
     except (OSError, IndexError, ValueError):
-        return 0, 0
-    return resident * os.sysconf("SC_PAGE_SIZE"), 0
+        return 0
+    return resident * os.sysconf("SC_PAGE_SIZE")
 
 
 def _rss_pss(pid: int) -> tuple[int, int, str]:
@@ -976,7 +976,7 @@ class TreeMonitor(threading.Thread):
         if with_pss:
             self._pss_due = time.monotonic() + self.pss_interval
         for p in pids:
-            rss, pss, cmd = _rss_pss(p) if with_pss else (*_rss_only(p), "")
+            rss, pss, cmd = _rss_pss(p) if with_pss else (_rss(p), 0, "")
             total_rss += rss
             total_pss += pss
             role = self._roles.get(p)
