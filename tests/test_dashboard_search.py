@@ -1,5 +1,6 @@
-"""flows/search_index.py: the fts extension loads offline, incremental refreshes equal a rebuild, and
-the dashboard's BM25 query scores exactly like the extension's match_bm25."""
+"""flows/search_index.py: the fts extension loads offline, the index presswatch builds and appends
+to scores exactly like the extension's own index (match_bm25) over the same articles, and a failed
+refresh leaves the index as it was."""
 
 from __future__ import annotations
 
@@ -37,14 +38,21 @@ def insert(con: duckdb.DuckDBPyConnection, docs: list[tuple]) -> None:
         )
 
 
-def match_bm25(con: duckdb.DuckDBPyConnection, q: str) -> dict[str, float]:
-    return dict(
-        con.execute(
+def extension_scores(docs: list[tuple], queries: list[str]) -> dict[str, dict[str, float]]:
+    """match_bm25 of the extension's own index over `docs`, built in a separate in-memory database."""
+    ref = duckdb.connect(":memory:")
+    try:
+        assert si.load_fts(ref)
+        ref.execute("CREATE TABLE articles (article_id VARCHAR, title VARCHAR, body VARCHAR)")
+        ref.executemany("INSERT INTO articles VALUES (?, ?, ?)", [list(d) for d in docs])
+        ref.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body')")
+        sql = (
             "SELECT article_id, s FROM (SELECT article_id, fts_main_articles.match_bm25(article_id, $q) AS s"
-            " FROM articles) WHERE s IS NOT NULL",
-            {"q": q},
-        ).fetchall()
-    )
+            " FROM articles) WHERE s IS NOT NULL"
+        )
+        return {q: dict(ref.execute(sql, {"q": q}).fetchall()) for q in queries}
+    finally:
+        ref.close()
 
 
 def ours(con: duckdb.DuckDBPyConnection, q: str) -> dict[str, float]:
@@ -79,39 +87,26 @@ def test_extension_loads_from_the_wheel(con: duckdb.DuckDBPyConnection) -> None:
     assert si.query_terms("!!!") == [] and si.query_terms("") == []
 
 
-def test_full_build_then_incremental_equals_rebuild(con: duckdb.DuckDBPyConnection) -> None:
+def test_built_then_appended_index_scores_like_the_extensions_own(con: duckdb.DuckDBPyConnection, monkeypatch) -> None:
     insert(con, DOCS)
+    monkeypatch.setattr(si, "APPEND_CHUNK", 2)  # a backlog is tokenised in slices: 5 articles in 3 here
     first = si.refresh_search_index(con)
     assert (first.mode, first.documents) == ("full", 5)
     assert si.layout_ok(con)
+    expected = extension_scores(DOCS, QUERIES)
     for q in QUERIES:
-        assert same(ours(con, q), match_bm25(con, q)), q
+        assert same(ours(con, q), expected[q]), q
     insert(con, MORE[:1])
-    step = si.refresh_search_index(con, rebuild_ratio=10)
+    step = si.refresh_search_index(con)
     assert (step.mode, step.added, step.documents) == ("incremental", 1, 6)
     insert(con, MORE[1:])
-    assert si.refresh_search_index(con, rebuild_ratio=10).added == 2
+    assert si.refresh_search_index(con).added == 2
     assert si.refresh_search_index(con).mode == "unchanged"
-    incremental = {q: match_bm25(con, q) for q in QUERIES}
+    expected = extension_scores(DOCS + MORE, QUERIES)
     for q in QUERIES:
-        assert same(ours(con, q), incremental[q]), q  # our query on the appended index = match_bm25
-    assert set(incremental["zebra"]) == {"d3", "d8"} and "d6" in incremental["talks"]
-    stats = con.execute("SELECT num_docs, avgdl FROM fts_main_articles.stats").fetchone()
-    pw_docs = con.execute("SELECT count(*) FROM fts_main_articles.pw_docs").fetchone()[0]
-    # a full rebuild over the same articles gives the same scores, statistics and side tables
-    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body', overwrite=1)")
-    for q in QUERIES:
-        assert same(match_bm25(con, q), incremental[q]), q
-    assert con.execute("SELECT num_docs, avgdl FROM fts_main_articles.stats").fetchone() == pytest.approx(stats)
-    assert pw_docs == 8
-
-
-def test_many_new_articles_trigger_a_rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    insert(con, DOCS[:2])
-    si.refresh_search_index(con)
-    insert(con, DOCS[2:] + MORE)
-    assert si.refresh_search_index(con).mode == "full"  # 6 new for 2 indexed: rebuilding is cheaper
-    assert same(ours(con, "zebra"), match_bm25(con, "zebra"))
+        assert same(ours(con, q), expected[q]), q  # appended in three steps = the extension's one build
+    assert set(expected["zebra"]) == {"d3", "d8"} and "d6" in expected["talks"]
+    assert con.execute("SELECT count(*) FROM fts_main_articles.pw_docs").fetchone()[0] == 8
 
 
 def test_postings_are_resorted_when_the_tail_grows(con: duckdb.DuckDBPyConnection, monkeypatch) -> None:
@@ -119,25 +114,48 @@ def test_postings_are_resorted_when_the_tail_grows(con: duckdb.DuckDBPyConnectio
     si.refresh_search_index(con)
     monkeypatch.setattr(si, "RESORT_RATIO", 0.0)
     insert(con, MORE[:1])
-    si.refresh_search_index(con, rebuild_ratio=10)
+    si.refresh_search_index(con)
     sorted_rows = con.execute("SELECT sorted_rows FROM fts_main_articles.pw_state").fetchone()[0]
     assert sorted_rows == con.execute("SELECT count(*) FROM fts_main_articles.pw_postings").fetchone()[0]
     termids = [r[0] for r in con.execute("SELECT termid FROM fts_main_articles.pw_postings").fetchall()]
     assert termids == sorted(termids)
+    assert same(ours(con, "Pashinyan"), extension_scores(DOCS + MORE[:1], ["Pashinyan"])["Pashinyan"])
 
 
-def test_index_built_elsewhere_gets_side_tables(con: duckdb.DuckDBPyConnection) -> None:
+def test_an_index_in_the_extensions_layout_is_replaced(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, DOCS)
     si.load_fts(con)
-    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body')")
+    con.execute("PRAGMA create_fts_index('articles', 'article_id', 'title', 'body')")  # as earlier versions did
     assert not si.layout_ok(con)
     insert(con, MORE[:1])
-    si.refresh_search_index(con, rebuild_ratio=10)
+    assert si.refresh_search_index(con).mode == "full"
     assert si.layout_ok(con)
-    assert same(ours(con, "Pashinyan"), match_bm25(con, "Pashinyan"))
+    assert con.execute("SELECT count(*) FROM fts_main_articles.docs").fetchone()[0] == 6
+    assert same(ours(con, "Pashinyan"), extension_scores(DOCS + MORE[:1], ["Pashinyan"])["Pashinyan"])
+
+
+def test_a_failed_refresh_leaves_the_index_as_it_was(con: duckdb.DuckDBPyConnection, monkeypatch) -> None:
+    insert(con, DOCS)
+    si.refresh_search_index(con)
+    before = ours(con, "talks")
+    insert(con, MORE)
+    real = si._append_chunk
+
+    def fail_halfway(c, first, last):
+        real(c, first, last)
+        raise duckdb.IOException("disk full")
+
+    monkeypatch.setattr(si, "_append_chunk", fail_halfway)
+    with pytest.raises(duckdb.IOException):
+        si.refresh_search_index(con)
+    assert con.execute("SELECT count(*) FROM fts_main_articles.docs").fetchone()[0] == 5
+    assert same(ours(con, "talks"), before)
+    monkeypatch.setattr(si, "_append_chunk", real)
+    assert si.refresh_search_index(con).added == 3
 
 
 def test_refresh_with_empty_articles(con: duckdb.DuckDBPyConnection) -> None:
     assert si.refresh_search_index(con).documents == 0
     insert(con, DOCS)
-    assert si.refresh_search_index(con).mode == "full"
+    step = si.refresh_search_index(con)
+    assert (step.mode, step.added) == ("incremental", 5)
