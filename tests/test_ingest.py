@@ -89,6 +89,29 @@ def test_a_run_leaves_the_dashboard_summaries_and_search_index_current(seeded):
     assert query(db, "SELECT count(DISTINCT docid) FROM fts_main_articles.pw_postings") == [(5,)]
 
 
+def test_a_run_of_several_batches_indexes_each_article_once(tmp_path, prefect_harness, monkeypatch):
+    """While the last batch is tagged the run indexes what it has stored; its end indexes the rest."""
+    from flows import search_index
+
+    refreshes = []
+    real = search_index.refresh_search_index
+
+    def recorded(con):
+        result = real(con)
+        refreshes.append((result.mode, result.added))
+        return result
+
+    monkeypatch.setattr(search_index, "refresh_search_index", recorded)
+    config = write_config(tmp_path, local=[str(SEEDS)])
+    config.write_text(config.read_text().replace("[tagging]", "[tagging]\nbatch_articles = 2"))
+    assert ingest(config=str(config)).new == 5
+    db = tmp_path / "pw.duckdb"
+    assert refreshes == [("full", 4), ("incremental", 1)]  # batches of 2, 2, 1
+    indexed = query(db, "SELECT name FROM fts_main_articles.docs ORDER BY name")
+    assert indexed == query(db, "SELECT article_id FROM articles ORDER BY article_id")
+    assert query(db, "SELECT num_docs FROM fts_main_articles.stats") == [(5,)]
+
+
 def test_rerun_changes_nothing(seeded):
     config, db, _summary = seeded
     tables = ("articles", "mentions", "entities", "alerts", "sightings", "quarantine", "local_files")
