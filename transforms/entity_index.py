@@ -53,6 +53,7 @@ class AliasScanner:
     """Lookup and scan over any form of the index: subclasses say how a key's candidates are found."""
 
     first_tokens: dict[str, int]  # first token of an alias -> the most tokens of an alias starting with it
+    first_pairs: dict[str, int]  # first two tokens (joined by KEY_SEPARATOR) -> the most tokens of such an alias
     not_a_place: frozenset[str]
     surnames: dict[str, tuple[Candidate, ...]]  # actor surname -> actors
 
@@ -64,19 +65,23 @@ class AliasScanner:
 
     def scan(self, text: str) -> list[AliasMatch]:
         """Longest non-overlapping alias matches, left to right."""
-        tokens = text_tokens(text)
-        keys = token_keys([tok for tok, _, _ in tokens])
+        tokens, ends = text_tokens(text)
+        keys = token_keys(tokens)
         first_tokens = self.first_tokens
         matches: list[AliasMatch] = []
         n = len(tokens)
         covered = 0  # tokens before this one are inside a match already
+        first_pairs = self.first_pairs
         for at in [j for j, key in enumerate(keys) if key in first_tokens]:  # most tokens start no alias
             if at < covered:
                 continue
-            for length in range(min(first_tokens[keys[at]], n - at), 0, -1):
+            longest = min(first_tokens[keys[at]], n - at)
+            if longest > 1:  # "The" starts aliases of up to 17 tokens, "The government" none of 2 or more
+                longest = min(longest, first_pairs.get(keys[at] + KEY_SEPARATOR + keys[at + 1], 1))
+            for length in range(longest, 0, -1):
                 found = self.candidates(tuple(keys[at : at + length]))
                 if found:
-                    start, end = tokens[at][1], tokens[at + length - 1][2]
+                    start, end = ends[at] - len(tokens[at]), ends[at + length - 1]
                     matches.append(AliasMatch(start, end, text[start:end], found))
                     covered = at + length
                     break
@@ -89,6 +94,7 @@ class EntityIndex(AliasScanner):
 
     aliases: dict[tuple[str, ...], tuple[Candidate, ...]] = field(default_factory=dict)
     first_tokens: dict[str, int] = field(default_factory=dict)
+    first_pairs: dict[str, int] = field(default_factory=dict)
     not_a_place: frozenset[str] = frozenset()
     surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
 
@@ -101,6 +107,9 @@ class EntityIndex(AliasScanner):
             return
         self.aliases[key] = (*existing, candidate)
         self.first_tokens[key[0]] = max(self.first_tokens.get(key[0], 0), len(key))
+        if len(key) > 1:
+            pair = key[0] + KEY_SEPARATOR + key[1]
+            self.first_pairs[pair] = max(self.first_pairs.get(pair, 0), len(key))
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
         return self.aliases.get(key, ())
@@ -130,6 +139,7 @@ class PackedEntityIndex(AliasScanner):
         self.blob = b""  # candidate c: blob[blob_starts[c]:blob_starts[c + 1]]
         self.blob_starts = array("Q", [0])
         self.first_tokens: dict[str, int] = {}
+        self.first_pairs: dict[str, int] = {}
         self.not_a_place: frozenset[str] = frozenset()
         self.surnames: dict[str, tuple[Candidate, ...]] = {}
         self._decoded: dict[int, tuple[Candidate, ...]] = {}  # row -> candidates, this process's cache
@@ -151,6 +161,7 @@ class PackedEntityIndex(AliasScanner):
         packed.blob = b"".join(blobs)
         packed.blob_starts.extend(accumulate(len(b) for b in blobs))
         packed.first_tokens = dict(index.first_tokens)
+        packed.first_pairs = dict(index.first_pairs)
         packed.not_a_place = index.not_a_place
         packed.surnames = dict(index.surnames)
         return packed

@@ -100,6 +100,44 @@ class TakenRanges:
         return self.mask.find(1, start, end) != -1
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What resolution needs of one alias's candidates, worked out once per alias and process: an
+    article has ~100 alias matches, most of them aliases seen in earlier articles."""
+
+    by_kind: dict[str, list[Candidate]]
+    places: list[Candidate]
+    only_places: bool  # every candidate is a location
+    weight_keys: tuple[str, ...]  # what a match adds to the article's country weights
+
+
+_readings: dict[int, tuple[tuple[Candidate, ...], _Reading]] = {}
+MAX_READINGS = 100_000
+
+
+def _reading(candidates: tuple[Candidate, ...]) -> _Reading:
+    """The reading of a candidates tuple. The index hands out the same tuple for the same alias, so
+    it is looked up by identity; the cache holds the tuple itself, so its id is never reused."""
+    hit = _readings.get(id(candidates))
+    if hit is not None and hit[0] is candidates:
+        return hit[1]
+    by_kind: dict[str, list[Candidate]] = {}
+    for c in candidates:
+        by_kind.setdefault(c.entity.kind, []).append(c)
+    places = by_kind.get("location", [])
+    only_places = bool(places) and len(places) == len(candidates)
+    weight_keys: tuple[str, ...] = ()
+    if only_places:
+        best = max(places, key=lambda c: (c.trusted, c.population))
+        if best.trusted and best.entity.country_code:
+            weight_keys = (best.entity.country_code, best.admin) if best.admin else (best.entity.country_code,)
+    reading = _Reading(by_kind, places, only_places, weight_keys)
+    if len(_readings) >= MAX_READINGS:
+        _readings.clear()  # bounds a long-lived process; the next articles work them out again
+    _readings[id(candidates)] = (candidates, reading)
+    return reading
+
+
 def _byline_ranges(text: str) -> list[tuple[int, int]]:
     """Short credit lines ("By Jane Doe", "Photo: …"): names there are not the article's actors."""
     ranges = []
@@ -134,17 +172,12 @@ def _in_ranges(ranges: list[tuple[int, int]], start: int) -> bool:
 
 
 def _country_weights(matches: list[AliasMatch]) -> Counter:
-    """How strongly each country (and U.S. state) is present, from matches that are places without doubt."""
+    """How strongly each country (and U.S. state) is present, from matches that are places without doubt
+    (every reading a place, the best of them trusted)."""
     weights: Counter = Counter()
     for m in matches:
-        places = [c for c in m.candidates if c.entity.kind == "location"]
-        if not places or any(c.entity.kind != "location" for c in m.candidates):
-            continue
-        best = max(places, key=lambda c: (c.trusted, c.population))
-        if best.trusted and best.entity.country_code:
-            weights[best.entity.country_code] += 1
-            if best.admin:
-                weights[best.admin] += 1
+        for key in _reading(m.candidates).weight_keys:
+            weights[key] += 1
     return weights
 
 
@@ -179,8 +212,11 @@ def _accept_place(
     weights: Counter,
     index: EntityIndex,
     person_surnames: set[str],
+    over: list[NerSpan] | None = None,
 ) -> bool:
-    over = spans.overlapping(m.start, m.end)
+    """``over``: the NER spans overlapping the match, when the caller has them already."""
+    if over is None:
+        over = spans.overlapping(m.start, m.end)
     exact_place = any(
         s.label in PLACE_LABELS
         and s.start <= m.start
@@ -257,15 +293,14 @@ def _other_first_name(text: str, m: AliasMatch, actor: Entity) -> bool:
     return word[:1] != actor.name[:1]
 
 
-def _person_surnames(text: str, ner: list[NerSpan]) -> set[str]:
+def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
+    """Each PERSON span's cleaned name (`_clean_person`), worked out once per article."""
+    return {span: _clean_person(text[span.start : span.end]) for span in ner if span.label == "PERSON"}
+
+
+def _person_surnames(names: dict[NerSpan, str | None]) -> set[str]:
     """Last names of the multi-word people NER sees in the article."""
-    surnames = set()
-    for span in ner:
-        if span.label == "PERSON":
-            name = _clean_person(text[span.start : span.end])
-            if name and len(name.split()) >= 2:
-                surnames.add(name.split()[-1])
-    return surnames
+    return {name.split()[-1] for name in names.values() if name and len(name.split()) >= 2}
 
 
 def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[ResolvedMention]:
@@ -299,14 +334,15 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = index.scan(text)
     bylines = _byline_ranges(text)
-    person_surnames = _person_surnames(text, ner)
+    person_names = _person_names(text, ner)
+    person_surnames = _person_surnames(person_names)
     spans = NerSpans(ner)
     weights = _country_weights(matches)
     # Second look: places NER or the first context confirms (Atlanta, Savannah) tell which Georgia is meant.
     for m in matches:
-        places = [c for c in m.candidates if c.entity.kind == "location"]
-        if places and len(places) == len(m.candidates):
-            cand = _choose_place(places, weights)
+        reading = _reading(m.candidates)
+        if reading.only_places:
+            cand = _choose_place(reading.places, weights)
             if not cand.trusted and _accept_place(cand, m, text, spans, weights, index, person_surnames):
                 weights[cand.entity.country_code] += 1
                 if cand.admin:
@@ -317,9 +353,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     for m in matches:
         over = spans.overlapping(m.start, m.end)
         labels = {s.label for s in over}
-        by_kind: dict[str, list[Candidate]] = {}
-        for c in m.candidates:
-            by_kind.setdefault(c.entity.kind, []).append(c)
+        by_kind = _reading(m.candidates).by_kind
         entity = None
         if "actor" in by_kind and ("PERSON" in labels or "location" not in by_kind):
             actor = by_kind["actor"][0].entity
@@ -334,7 +368,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
             cand = _choose_place(by_kind["location"], weights)
-            if _accept_place(cand, m, text, spans, weights, index, person_surnames):
+            if _accept_place(cand, m, text, spans, weights, index, person_surnames, over):
                 entity = cand.entity
         if entity is not None:
             resolved.append(ResolvedMention(m.start, m.end, m.surface, entity))
@@ -350,7 +384,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             continue
         if _in_ranges(bylines, span.start) or FEATURE_WORDS.match(text[span.end : span.end + 40]):
             continue
-        name = _clean_person(text[span.start : span.end])
+        name = person_names[span]
         if name is None:
             continue
         start = span.start + text[span.start : span.end].find(name.split()[0])
