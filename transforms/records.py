@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 
 @dataclass(slots=True)
@@ -81,9 +82,12 @@ class Entity:
     __reduce__ = _reduce_by_constructor
 
 
-@dataclass(slots=True, frozen=True)
-class Mention:
-    """One occurrence of an entity; offsets index into the article's `field` (title or body)."""
+class Mention(NamedTuple):
+    """One occurrence of an entity; offsets index into the article's `field` (title or body).
+
+    A named tuple rather than a frozen dataclass: a batch has ~30,000 of them, made in the tagging
+    processes and pickled across to the flow process, and per 31,000 a tuple is made in 8 instead of 27
+    ms and unpickled in 17 instead of 37 ms."""
 
     article_id: str
     entity_id: str
@@ -92,8 +96,6 @@ class Mention:
     start_char: int
     end_char: int
     sentence: int  # index of the sentence in the tagged text, used by alert rules
-
-    __reduce__ = _reduce_by_constructor
 
 
 @dataclass(slots=True)
