@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import duckdb
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NONE
@@ -189,10 +190,12 @@ def prepare_batch(
 
 @batch_task(retries=2, retry_delay_seconds=2)
 def store_batch(db_path: Path, rules: list[CompiledRule], good: list[TaggedArticle], batch: store.LoadBatch):
-    """stories -> alerts -> load, the batch in one transaction (a retry recomputes the same rows)."""
-    batch.stories = cluster_stories(db_path, good) if good else []
-    batch.alerts = raise_alerts(db_path, rules, good) if good else []
-    return store.load_batch(db_path, batch), batch.alerts
+    """stories -> alerts -> load, the batch in one transaction (a retry recomputes the same rows), all
+    on one connection."""
+    with store.writing(db_path) as con:
+        batch.stories = cluster_stories(con, good) if good else []
+        batch.alerts = raise_alerts(con, rules, good) if good else []
+        return store.load_batch(con, batch), batch.alerts
 
 
 @batch_task
@@ -241,21 +244,23 @@ def validate_batch(settings: Settings, run_id: str, tagged: list[TaggedArticle],
     return good, quarantined, [outcome, m_outcome]
 
 
-def cluster_stories(db_path: Path, tagged: list[TaggedArticle]) -> list[tuple[str, str, list[int], list[int]]]:
+def cluster_stories(
+    con: duckdb.DuckDBPyConnection, tagged: list[TaggedArticle]
+) -> list[tuple[str, str, list[int], list[int]]]:
     """Give each new article its story: copies of a stored or earlier article join that article's story."""
     signatures = {t.article.article_id: t.signature or minhash(t.article.body) for t in tagged}
     bands = {aid: band_keys(sig) for aid, sig in signatures.items()}
     probe = sorted({(i, k) for keys in bands.values() for i, k in enumerate(keys)})
-    stories = assign_stories(signatures, bands, store.story_candidates(db_path, probe))
+    stories = assign_stories(signatures, bands, store.story_candidates(con, probe))
     for t in tagged:
         t.article.story_id = stories[t.article.article_id]
     return [(aid, stories[aid], sig, bands[aid]) for aid, sig in signatures.items()]
 
 
-def raise_alerts(db_path: Path, rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
+def raise_alerts(con: duckdb.DuckDBPyConnection, rules: list[CompiledRule], tagged: list[TaggedArticle]) -> list[Alert]:
     """One alert per rule and story: a copy of a story that already alerted raises nothing new."""
     names = {e.entity_id: e.name for t in tagged for e in t.entities}
-    done = store.alerted_stories(db_path, sorted({t.article.story_id for t in tagged if t.article.story_id}))
+    done = store.alerted_stories(con, sorted({t.article.story_id for t in tagged if t.article.story_id}))
     alerts = []
     for t in tagged:
         for rule in rules:
