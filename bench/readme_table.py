@@ -40,9 +40,15 @@ def rows() -> list[str]:
             f = tp.get(f"n{k}")
             if not f:
                 continue
+            each = f.get("raw_seconds_each") or []
+            raw_note = (
+                f"; raw = mean of {' and '.join(f'{x:.1f}' for x in each)} s, before and after the run"
+                if len(each) > 1
+                else ""
+            )
             out.append(
                 f"| full run vs raw `nlp.pipe`, {tp['articles']:,} articles, {k} process{'es' if k > 1 else ''} "
-                f"| {f['ratio']:.2f} ({f['flow_words_per_s']:,.0f} vs {f['raw_words_per_s']:,.0f} words/s) "
+                f"| {f['ratio']:.3f} ({f['flow_words_per_s']:,.0f} vs {f['raw_words_per_s']:,.0f} words/s{raw_note}) "
                 f"| ≥ 0.90: {_verdict(f['ratio'] >= 0.9)} | `bench/throughput.py` ({_when(tp)}) |"
             )
         if "speedup_2_vs_1" in tp:
