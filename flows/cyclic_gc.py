@@ -5,11 +5,7 @@ that the collector tracks (modules, classes, functions, GX's expectation registr
 ever becomes garbage, yet every full collection walks them all: in a 5,000-article run 10 full
 collections cost 2.5 s of CPU (measured with `gc.callbacks`), taken from the tagging processes on a
 busy 2-core machine. `gc.freeze()` moves the objects alive at that moment out of the collector's
-sight: the same run's 16 full collections then cost 1.0 s. Each batch then still allocates tens of
-thousands of objects (mentions, entities, Prefect's task states) that live until the batch is stored,
-so the default thresholds (a young collection every 700 allocations) promoted them and kept calling
-full collections on them: with `RUN_THRESHOLDS` the run's collections cost 0.5 s instead of 1.3 s
-(5,000 articles: 68 young, 2 middle, 0 full collections instead of 2,146, 193 and 16).
+sight: the same run's 16 full collections then cost 1.0 s.
 
 Only a process that runs one flow and exits freezes: a frozen object is never collected by the
 cycle collector, so a cycle of frozen objects that becomes garbage stays until the process ends.
@@ -21,16 +17,13 @@ from __future__ import annotations
 import gc
 
 _freezing = False
-RUN_THRESHOLDS = (20_000, 20, 20)  # gc.set_threshold: young, middle, full (defaults 700, 10, 10)
 
 
 def freeze_for_this_run() -> None:
-    """Freeze what is imported now, and from now on what heavy imports add (`freeze_after_import`);
-    collect less often (`RUN_THRESHOLDS`)."""
+    """Freeze what is imported now, and from now on what heavy imports add (`freeze_after_import`)."""
     global _freezing
     _freezing = True
     gc.freeze()
-    gc.set_threshold(*RUN_THRESHOLDS)
 
 
 def freeze_after_import() -> None:
