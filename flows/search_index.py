@@ -42,7 +42,7 @@ FTS_SCHEMA = "fts_main_articles"
 STEMMER = "porter"
 LAYOUT = 2  # pw_state.layout of an index this module built; older ones are rebuilt
 RESORT_RATIO = 0.1  # rewrite pw_postings in term order when this share of it was appended since
-APPEND_CHUNK = 20_000  # articles tokenised per statement: bounds the temporary tables of a big backlog
+APPEND_CHUNK = 5_000  # articles tokenised per statement: bounds the temporary tables (~3M words) of a backlog
 BM25_K = 1.2  # match_bm25's defaults
 BM25_B = 0.75
 
