@@ -18,6 +18,7 @@ import pickle
 from array import array
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import NamedTuple
 
 from transforms.names import alias_key, starts_capitalised, text_tokens, token_keys
 from transforms.records import Entity
@@ -41,8 +42,7 @@ class Candidate:
         return self.source in TRUSTED_SOURCES or self.population >= 500_000
 
 
-@dataclass(frozen=True, slots=True)
-class AliasMatch:
+class AliasMatch(NamedTuple):  # ~100 an article: a named tuple is made ~3x faster than a frozen dataclass
     start: int
     end: int
     surface: str

@@ -13,6 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
@@ -57,16 +58,15 @@ NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
 PLACE_SOURCE_RANK = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedMention:
+# Named tuples, not frozen dataclasses: an article makes ~60 of each, and a tuple is made ~3x faster.
+class ResolvedMention(NamedTuple):
     start: int
     end: int
     surface: str
     entity: Entity
 
 
-@dataclass(frozen=True, slots=True)
-class NerSpan:
+class NerSpan(NamedTuple):
     start: int
     end: int
     label: str
