@@ -239,8 +239,9 @@ def _needs_resort(con: duckdb.DuckDBPyConnection) -> bool:
     return total - sorted_rows > RESORT_RATIO * total
 
 
-def _select_new(con: duckdb.DuckDBPyConnection) -> int:
-    """Temp table ``_pw_fts_new (docid, name)``: the articles not indexed yet, with their docids."""
+def _select_new(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """Temp table ``_pw_fts_new (docid, name)``: the articles not indexed yet, with their docids;
+    returns (how many, the first docid)."""
     s = FTS_SCHEMA
     con.execute(
         f"""
@@ -251,7 +252,8 @@ def _select_new(con: duckdb.DuckDBPyConnection) -> int:
         WHERE a.article_id NOT IN (SELECT name FROM {s}.docs)
         """
     )
-    return con.execute("SELECT count(*) FROM _pw_fts_new").fetchone()[0]
+    added, first = con.execute("SELECT count(*), COALESCE(min(docid), 0) FROM _pw_fts_new").fetchone()
+    return int(added), int(first)
 
 
 def _append_chunk(con: duckdb.DuckDBPyConnection, first_docid: int, last_docid: int) -> None:
@@ -319,11 +321,12 @@ def _append_chunk(con: duckdb.DuckDBPyConnection, first_docid: int, last_docid: 
 def _append(con: duckdb.DuckDBPyConnection) -> int:
     """Index the articles missing from ``docs``; returns how many. Runs inside the caller's transaction."""
     s = FTS_SCHEMA
-    added = _select_new(con)
+    added, first = _select_new(con)
     if added:
-        first = con.execute("SELECT min(docid) FROM _pw_fts_new").fetchone()[0]
         for start in range(first, first + added, APPEND_CHUNK):
             _append_chunk(con, start, start + APPEND_CHUNK - 1)
+        if first == 0 and added <= APPEND_CHUNK:  # one chunk into an empty index went in in term order
+            con.execute(f"UPDATE {s}.pw_state SET sorted_rows = (SELECT count(*) FROM {s}.pw_postings)")
         con.execute(f"DELETE FROM {s}.stats")
         con.execute(f"INSERT INTO {s}.stats SELECT count(docid), sum(len) / count(len) FROM {s}.docs")
         for temp in ("_pw_fts_tf", "_pw_fts_words", "_pw_fts_tokens"):

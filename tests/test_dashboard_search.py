@@ -122,6 +122,26 @@ def test_postings_are_resorted_when_the_tail_grows(con: duckdb.DuckDBPyConnectio
     assert same(ours(con, "Pashinyan"), extension_scores(DOCS + MORE[:1], ["Pashinyan"])["Pashinyan"])
 
 
+def stored_order(con: duckdb.DuckDBPyConnection) -> list[tuple[int, int]]:
+    return con.execute("SELECT termid, docid FROM fts_main_articles.pw_postings ORDER BY rowid").fetchall()
+
+
+@pytest.mark.parametrize("chunk", [100, 2])
+def test_a_first_build_leaves_the_postings_in_term_order(con: duckdb.DuckDBPyConnection, monkeypatch, chunk) -> None:
+    """One chunk into an empty index is inserted in term order and needs no rewrite; several chunks
+    (a first build of more than APPEND_CHUNK articles) interleave old terms and are rewritten."""
+    resorts = []
+    monkeypatch.setattr(si, "APPEND_CHUNK", chunk)
+    monkeypatch.setattr(si, "_sort_postings", lambda c, real=si._sort_postings: resorts.append(1) or real(c))
+    insert(con, DOCS)
+    si.refresh_search_index(con)
+    assert stored_order(con) == sorted(stored_order(con))
+    sorted_rows = con.execute("SELECT sorted_rows FROM fts_main_articles.pw_state").fetchone()[0]
+    assert sorted_rows == len(stored_order(con))
+    assert len(resorts) == (0 if chunk >= len(DOCS) else 1)
+    assert same(ours(con, "talks"), extension_scores(DOCS, ["talks"])["talks"])
+
+
 def test_an_index_in_the_extensions_layout_is_replaced(con: duckdb.DuckDBPyConnection) -> None:
     insert(con, DOCS)
     si.load_fts(con)
