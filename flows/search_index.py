@@ -229,6 +229,12 @@ def _sort_postings(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute(f"DROP TABLE {s}.pw_postings")
     con.execute(f"ALTER TABLE {s}.pw_postings_sorted RENAME TO pw_postings")
+    _mark_sorted(con)
+
+
+def _mark_sorted(con: duckdb.DuckDBPyConnection) -> None:
+    """Record that every row of ``pw_postings`` is in term order."""
+    s = FTS_SCHEMA
     con.execute(f"UPDATE {s}.pw_state SET sorted_rows = (SELECT count(*) FROM {s}.pw_postings)")
 
 
@@ -326,7 +332,7 @@ def _append(con: duckdb.DuckDBPyConnection) -> int:
         for start in range(first, first + added, APPEND_CHUNK):
             _append_chunk(con, start, start + APPEND_CHUNK - 1)
         if first == 0 and added <= APPEND_CHUNK:  # one chunk into an empty index went in in term order
-            con.execute(f"UPDATE {s}.pw_state SET sorted_rows = (SELECT count(*) FROM {s}.pw_postings)")
+            _mark_sorted(con)
         con.execute(f"DELETE FROM {s}.stats")
         con.execute(f"INSERT INTO {s}.stats SELECT count(docid), sum(len) / count(len) FROM {s}.docs")
         for temp in ("_pw_fts_tf", "_pw_fts_words", "_pw_fts_tokens"):
