@@ -243,7 +243,7 @@ def urls_from_sources(db_path: Path, sources: list[str]) -> frozenset[str]:
 
 
 def story_candidates(
-    db: Path | duckdb.DuckDBPyConnection, band_keys: list[tuple[int, int]]
+    con: duckdb.DuckDBPyConnection, band_keys: list[tuple[int, int]]
 ) -> dict[str, tuple[str, np.ndarray, list]]:
     """Stored articles sharing an LSH band with the given (band, key) pairs:
     article_id -> (story, signature as uint32 array, the shared (band, key) pairs).
@@ -254,17 +254,16 @@ def story_candidates(
     if not band_keys:
         return {}
     probe = pa.table({"band": [b for b, _ in band_keys], "band_key": [k for _, k in band_keys]})  # noqa: F841
-    with using(db) as con:
-        # shared bands grouped per article first, then one signature each: grouping after the
-        # signature join carried every 128-value signature through the aggregate (0.2 -> 0.11 s CPU
-        # and 52 -> 45 MB at its peak, 256 articles against 57,000 stored)
-        found = con.execute(
-            "WITH shared AS (SELECT b.article_id, list(b.band) AS bands, list(b.band_key) AS keys"
-            "   FROM story_bands b JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
-            "   GROUP BY b.article_id)"
-            " SELECT s.article_id, s.story_id, s.signature, shared.bands, shared.keys"
-            " FROM story_signatures s JOIN shared ON s.article_id = shared.article_id"
-        ).to_arrow_table()
+    # shared bands grouped per article first, then one signature each: grouping after the
+    # signature join carried every 128-value signature through the aggregate (0.2 -> 0.11 s CPU
+    # and 52 -> 45 MB at its peak, 256 articles against 57,000 stored)
+    found = con.execute(
+        "WITH shared AS (SELECT b.article_id, list(b.band) AS bands, list(b.band_key) AS keys"
+        "   FROM story_bands b JOIN probe p ON b.band = p.band AND b.band_key = p.band_key"
+        "   GROUP BY b.article_id)"
+        " SELECT s.article_id, s.story_id, s.signature, shared.bands, shared.keys"
+        " FROM story_signatures s JOIN shared ON s.article_id = shared.article_id"
+    ).to_arrow_table()
     if not found.num_rows:
         return {}
     signature = found.column("signature").combine_chunks()
@@ -277,14 +276,13 @@ def story_candidates(
     }
 
 
-def alerted_stories(db: Path | duckdb.DuckDBPyConnection, story_ids: list[str]) -> set[tuple[str, str]]:
+def alerted_stories(con: duckdb.DuckDBPyConnection, story_ids: list[str]) -> set[tuple[str, str]]:
     """(rule, story_id) pairs that already have an alert."""
     if not story_ids:
         return set()
-    with using(db) as con:
-        rows = con.execute(
-            "SELECT DISTINCT rule, story_id FROM alerts WHERE story_id IN (SELECT unnest($1))", [story_ids]
-        ).fetchall()
+    rows = con.execute(
+        "SELECT DISTINCT rule, story_id FROM alerts WHERE story_id IN (SELECT unnest($1))", [story_ids]
+    ).fetchall()
     return {(r, s) for r, s in rows}
 
 
