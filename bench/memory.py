@@ -68,7 +68,7 @@ from flows.config import load_settings
 s = load_settings(sys.argv[2])
 t = s.tagging
 def model():
-    from flows.tagging import load_nlp
+    from flows.ner import load_nlp
     state["nlp"] = load_nlp(t.model)
 step("spaCy model (load_nlp)", model)
 def index():

@@ -7,7 +7,7 @@
 It writes N generated articles (bench/corpus.py) as .txt files into a temp folder, then for each
 n_process K:
 
-(a) raw spaCy: ``flows.tagging.load_nlp(model)`` (the components presswatch runs: sentencizer + ner)
+(a) raw spaCy: ``flows.ner.load_nlp(model)`` (the components presswatch runs: sentencizer + ner)
     with the allocator setting of presswatch's tagging processes (``[tagging] keep_freed_mb``),
     then ``nlp.pipe(texts, batch_size=[tagging] nlp_batch_size, n_process=K)`` over the exact texts
     presswatch tags (headline + blank line + cleaned body), in this process, model already loaded;
@@ -132,7 +132,7 @@ def main() -> int:
         nonlocal nlp
         if nlp is None:
             from flows.allocator import keep_freed_memory
-            from flows.tagging import load_nlp
+            from flows.ner import load_nlp
 
             # the same allocator setting as presswatch's tagging processes (spaCy's workers inherit it)
             keep_mb = config_value("tagging", "keep_freed_mb")

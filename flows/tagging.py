@@ -5,37 +5,19 @@ spaCy and the entity index are loaded once per process and only when a run has n
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from flows.ner import SpacyRecogniser, recogniser
 from transforms.language import article_language
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
 from transforms.sentences import split_at_line_breaks
 from transforms.stories import minhash
 
-# The small English model's NER has its own embedding layer: nothing else is needed for entities.
-UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]
-NER_LANGUAGES = {"en", None}
-
-
-class ModelError(Exception):
-    """The configured spaCy model cannot be loaded; the message says how to install it."""
-
-
-@lru_cache(maxsize=4)
-def load_nlp(model: str):
-    import spacy
-
-    try:
-        nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
-    except OSError as exc:
-        raise ModelError(
-            f"spaCy model {model!r} is not installed; install its package or set [tagging] model in the config"
-        ) from exc
-    nlp.add_pipe("sentencizer", first=True)
-    return nlp
+ENGLISH = {"en", None}  # a text too short to tell its language is most likely English here
 
 
 @lru_cache(maxsize=4)
@@ -53,6 +35,11 @@ class TaggingSetup:
     cache_dir: str | None
     nlp_batch_size: int
     keep_freed_mb: int
+    language_models: tuple[tuple[str, str], ...] = ()  # (language, recogniser name); see flows/ner.py
+
+    def __post_init__(self) -> None:
+        # hashable for the per-process caches, also when rebuilt from JSON (lists) in the fork server
+        object.__setattr__(self, "language_models", tuple(tuple(pair) for pair in self.language_models))
 
 
 def setup_for(settings) -> TaggingSetup:
@@ -65,6 +52,7 @@ def setup_for(settings) -> TaggingSetup:
         str(settings.path(t.cache_dir)),
         t.nlp_batch_size,
         t.keep_freed_mb,
+        tuple(sorted(t.language_models.items())),
     )
 
 
@@ -86,31 +74,58 @@ def _mentions(article: Article, resolved, sentence_starts: list[int]) -> tuple[l
 
 
 def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArticle]:
-    """Tag a batch: detect each article's language (unless its feed gave it), NER for English
-    articles, alias matching for every language.
+    """Tag a batch: detect each article's language (unless its feed gave it), run the language's NER
+    (`flows/ner.py`), and resolve its spans and the alias matches into entities.
 
-    Each doc is resolved as soon as nlp.pipe yields it and then dropped: holding a whole chunk's docs
-    (~100 KB each) cost memory and cache for nothing. Offsets index the text the doc was made from
-    (spaCy keeps it verbatim); `doc.text` would rebuild it from every token, twice an article
+    English docs are resolved as soon as nlp.pipe yields them and then dropped: holding a whole
+    chunk's docs (~100 KB each) cost memory and cache for nothing. Offsets index the text the doc was
+    made from (spaCy keeps it verbatim); `doc.text` would rebuild it from every token, twice an article
     (0.8 ms of the ~5 ms each article costs beside NER)."""
     if not articles:
         return []
-    nlp = load_nlp(setup.model)
+    english = SpacyRecogniser(setup.model, setup.nlp_batch_size)
     index = load_entity_index(setup.catalog_dir, setup.min_city_population, setup.cache_dir)
     for article in articles:
         if article.language is None:  # detected here, in the tagging processes, not in the flow process
             article.language = article_language(f"{article.title or ''}\n{article.body}")
     texts = [a.text for a in articles]
-    use_ner = [a.language in NER_LANGUAGES for a in articles]
-    ner_texts = (text for text, ner_on in zip(texts, use_ner, strict=True) if ner_on)
-    ner_docs = nlp.pipe(ner_texts, batch_size=setup.nlp_batch_size)
-    sentencizer = nlp.get_pipe("sentencizer")
+    models = dict(setup.language_models)
+    is_english = [a.language in ENGLISH for a in articles]
+    other = _other_languages(articles, texts, is_english, models, setup.nlp_batch_size)
+    english_docs = english.docs(text for text, en in zip(texts, is_english, strict=True) if en)
+    sentencizer = english.nlp.get_pipe("sentencizer")
     tagged = []
-    for article, text, ner_on in zip(articles, texts, use_ner, strict=True):
-        doc = next(ner_docs) if ner_on else sentencizer(nlp.make_doc(text))
-        spans = [NerSpan(e.start_char, e.end_char, e.label_) for e in doc.ents] if ner_on else []
+    for i, (article, text) in enumerate(zip(articles, texts, strict=True)):
+        if is_english[i]:
+            doc = next(english_docs)
+            spans, sents = english.spans(doc), [(s.start_char, s.end_char) for s in doc.sents]
+        else:
+            spans, sents = other.get(i, ([], None))
+            if sents is None:
+                sents = [(s.start_char, s.end_char) for s in sentencizer(english.nlp.make_doc(text)).sents]
         resolved = resolve_entities(text, spans, index)
-        sentences = split_at_line_breaks(text, [(s.start_char, s.end_char) for s in doc.sents])
+        sentences = split_at_line_breaks(text, sents)
         mentions, entities = _mentions(article, resolved, [s for s, _ in sentences])
         tagged.append(TaggedArticle(article, mentions, entities, sentences, minhash(article.body)))
     return tagged
+
+
+def _other_languages(
+    articles: list[Article], texts: list[str], is_english: list[bool], models: dict[str, str], batch_size: int
+) -> dict[int, tuple[list[NerSpan], list[tuple[int, int]] | None]]:
+    """NER spans (and sentences, where the recogniser gives them) of the non-English articles, by
+    position, one recogniser call per language."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, article in enumerate(articles):
+        if not is_english[i] and article.language in models:
+            groups[models[article.language]].append(i)
+    found: dict[int, tuple[list[NerSpan], list[tuple[int, int]] | None]] = {}
+    for name, positions in groups.items():
+        rec = recogniser(name, batch_size)
+        if isinstance(rec, SpacyRecogniser):
+            for i, doc in zip(positions, rec.docs(texts[i] for i in positions), strict=True):
+                found[i] = (rec.spans(doc), [(s.start_char, s.end_char) for s in doc.sents])
+        else:
+            for i, spans in zip(positions, rec.spans_of([texts[i] for i in positions]), strict=True):
+                found[i] = (spans, None)
+    return found

@@ -24,7 +24,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import asdict
 
 from flows.allocator import keep_freed_memory
-from flows.tagging import TaggingSetup, load_entity_index, load_nlp, tag_articles
+from flows.ner import load_nlp
+from flows.tagging import TaggingSetup, load_entity_index, tag_articles
 from transforms.records import Article, TaggedArticle
 
 # With more than one worker a batch goes out in this many chunks per worker, taken by whichever worker

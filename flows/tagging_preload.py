@@ -17,7 +17,8 @@ import gc
 import json
 import os
 
-from flows.tagging import TaggingSetup, load_entity_index, load_nlp
+from flows.ner import load_nlp
+from flows.tagging import TaggingSetup, load_entity_index
 from flows.tagging_pool import PRELOAD_ENV
 from transforms.language import load_language_model
 

@@ -18,7 +18,7 @@ _PROBE = """
 import json, resource, sys
 from pathlib import Path
 from flows.allocator import keep_freed_memory
-from flows.tagging import load_nlp
+from flows.ner import load_nlp
 keep_mb, model = int(sys.argv[1]), sys.argv[2]
 set_ok = keep_freed_memory(keep_mb)
 nlp = load_nlp(model)

@@ -3,7 +3,7 @@
 Built once per process from the catalogue files and the geonames gazetteer (see flows/catalog.py);
 scanning an article is a dictionary lookup per capitalised token, cheap beside NER.
 
-Two forms with one reading interface (`lookup`, `scan`, `surnames`, `not_a_place`):
+Two forms with one reading interface (`lookup`, `scan`, `surnames`, `person_keys`, `not_a_place`):
 `EntityIndex` is the builder (a dict of candidate objects, easy to add to and to inspect);
 `PackedEntityIndex` is what tagging uses. As objects, the 217k aliases of 171k gazetteer places took
 186 MB of Python objects in every tagging process and 3 s to unpickle; every lookup also wrote to
@@ -55,7 +55,8 @@ class AliasScanner:
     first_tokens: dict[str, int]  # first token of an alias -> the most tokens of an alias starting with it
     first_pairs: dict[str, int]  # first two tokens (joined by KEY_SEPARATOR) -> the most tokens of such an alias
     not_a_place: frozenset[str]
-    surnames: dict[str, tuple[Candidate, ...]]  # actor surname -> actors
+    surnames: dict[str, tuple[Candidate, ...]]  # person_key of an actor's surname -> actors
+    person_keys: dict[str, tuple[Candidate, ...]]  # person_key of an actor's full name, in any script -> actors
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
         raise NotImplementedError
@@ -97,6 +98,7 @@ class EntityIndex(AliasScanner):
     first_pairs: dict[str, int] = field(default_factory=dict)
     not_a_place: frozenset[str] = frozenset()
     surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    person_keys: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
 
     def add(self, alias: str, candidate: Candidate) -> None:
         key = alias_key(alias)
@@ -142,6 +144,7 @@ class PackedEntityIndex(AliasScanner):
         self.first_pairs: dict[str, int] = {}
         self.not_a_place: frozenset[str] = frozenset()
         self.surnames: dict[str, tuple[Candidate, ...]] = {}
+        self.person_keys: dict[str, tuple[Candidate, ...]] = {}
         self._decoded: dict[int, tuple[Candidate, ...]] = {}  # row -> candidates, this process's cache
 
     @classmethod
@@ -164,6 +167,7 @@ class PackedEntityIndex(AliasScanner):
         packed.first_pairs = dict(index.first_pairs)
         packed.not_a_place = index.not_a_place
         packed.surnames = dict(index.surnames)
+        packed.person_keys = dict(index.person_keys)
         return packed
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:

@@ -108,7 +108,7 @@ _ROMAN = re.compile(r"^[IVXL]+$")
 def surname_of(name: str) -> str | None:
     """The word a later mention would use alone: 'Vladimir Putin' -> 'Putin'; None for
     'Karekin II' or 'Kirill of Moscow', whose last word is a numeral or a see."""
-    name = name.split(" of ")[0]
+    name = name.split(" of ")[0].split(" (")[0]  # "Pyotr Tolstoy (politician)" -> Tolstoy
     tokens = [t for t in name.split() if not _ROMAN.match(t)]
     if len(tokens) < 2 or len(tokens[-1]) < 3:
         return None

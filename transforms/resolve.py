@@ -18,6 +18,7 @@ from typing import NamedTuple
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
+from transforms.transliterate import person_key, romanize
 
 PLACE_LABELS = {"GPE", "LOC"}
 ORG_LABELS = {"ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
@@ -55,6 +56,7 @@ STOPWORDS = frozenset(
     " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
+MAX_CASE_ENDING = 3  # letters a Russian or Armenian case ending adds to a surname («-ыми», «-ից»)
 PLACE_SOURCE_RANK = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}
 
 
@@ -70,6 +72,7 @@ class NerSpan(NamedTuple):
     start: int
     end: int
     label: str
+    name: str | None = None  # a person's name as the recogniser normalised it (Russian: in the nominative)
 
 
 class NerSpans:
@@ -161,6 +164,19 @@ def whole_word_occurrences(text: str, word: str):
             start = text.find(word, end)
         else:
             start = text.find(word, start + 1)
+
+
+def surname_occurrences(text: str, surname: str):
+    """Where the text names a surname: the word itself, and in Cyrillic or Armenian script its case
+    forms too («Тоноян»: «Тонояна», «Тонояну»; «Захарова»: «Захаровой»; «Պողոսյան»: «Պողոսյանը»)."""
+    if surname[:1] < "\u0400":
+        yield from whole_word_occurrences(text, surname)
+        return
+    stem = surname[:-1] if surname[-1] in "аяоеыиуюьйաեէըիոօ" and len(surname) > 4 else surname
+    for match in re.finditer(
+        rf"(?<!\w){re.escape(stem)}\w{{0,{MAX_CASE_ENDING + len(surname) - len(stem)}}}(?!\w)", text
+    ):
+        yield match.start(), match.end()
 
 
 def _is_word_char(ch: str) -> bool:
@@ -264,18 +280,24 @@ def _clean_person(surface: str) -> str | None:
 
 
 def _actor(name: str) -> Entity:
-    return Entity(f"actor:{slugify(name)}", "actor", name)
+    """A person the catalogue does not know: a Latin name, and an id every spelling of it shares."""
+    return Entity(f"actor:{slugify(person_key(name))}", "actor", romanize(name))
 
 
 def _match_known_person(name: str, index: EntityIndex) -> Entity | None:
-    """Catalogue lookup, tolerant of transliteration of the first name (Sergey/Sergei Shoigu)."""
+    """Catalogue lookup by alias, then by spelling key (Alexei/Alexey Overchuk, «Алексей Оверчук»),
+    then by surname with the first name's initial (Sergey/Sergei Shoigu)."""
     for cand in index.lookup(name):
         if cand.entity.kind == "actor":
             return cand.entity
-    tokens = name.split()
-    if len(tokens) >= 2:
-        for cand in index.surnames.get(tokens[-1], ()):
-            if cand.entity.name.split()[0][:1] == tokens[0][:1]:
+    key = person_key(name)
+    known = index.person_keys.get(key, ())
+    if len(known) == 1:
+        return known[0].entity
+    words = key.split()
+    if len(words) >= 2:
+        for cand in index.surnames.get(words[-1], ()):
+            if person_key(cand.entity.name)[:3] == words[0][:3]:  # Sergey/Sergei, not Ashot/Anna
                 return cand.entity
     return None
 
@@ -294,8 +316,9 @@ def _other_first_name(text: str, m: AliasMatch, actor: Entity) -> bool:
 
 
 def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
-    """Each PERSON span's cleaned name (`_clean_person`), worked out once per article."""
-    return {span: _clean_person(text[span.start : span.end]) for span in ner if span.label == "PERSON"}
+    """Each PERSON span's cleaned name (`_clean_person`; of the recogniser's normalised name when it
+    gives one), worked out once per article."""
+    return {span: _clean_person(span.name or text[span.start : span.end]) for span in ner if span.label == "PERSON"}
 
 
 def _person_surnames(names: dict[NerSpan, str | None]) -> set[str]:
@@ -375,9 +398,12 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             taken.add(m.start, m.end)
 
     # People NER found that the catalogue does not know by that spelling.
-    full_names: dict[str, Entity] = {
-        surname: r.entity for r in resolved if r.entity.kind == "actor" and (surname := surname_of(r.entity.name))
-    }
+    linked: dict[str, Entity] = {}  # person_key of a surname -> the person this article names in full
+    written: dict[str, Entity] = {}  # a surname as the text writes it (its base form) -> that person
+    for r in resolved:
+        if r.entity.kind == "actor" and (surname := surname_of(r.entity.name)):
+            linked.setdefault(person_key(surname), r.entity)
+            written.setdefault(surname, r.entity)
     singles: list[tuple[NerSpan, str]] = []
     for span in ner:
         if span.label != "PERSON" or taken.overlaps(span.start, span.end):
@@ -387,37 +413,41 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
         name = person_names[span]
         if name is None:
             continue
-        start = span.start + text[span.start : span.end].find(name.split()[0])
-        end = start + len(name) if text[start : start + len(name)] == name else span.end
+        if span.name:  # the recogniser's own span, its name normalised (another case, initials dropped)
+            start, end = span.start, span.end
+        else:
+            start = span.start + text[span.start : span.end].find(name.split()[0])
+            end = start + len(name) if text[start : start + len(name)] == name else span.end
         if len(name.split()) == 1:
             singles.append((NerSpan(start, end, "PERSON"), name))
             continue
         entity = _match_known_person(name, index) or _actor(name)
         resolved.append(ResolvedMention(start, end, text[start:end], entity))
         taken.add(start, end)
-        if surname := surname_of(entity.name):
-            full_names.setdefault(surname, entity)
+        for surname in {name.split()[-1], surname_of(entity.name)} - {None}:
+            linked.setdefault(person_key(surname), entity)
+            written.setdefault(surname, entity)
 
     for span, name in singles:
-        entity = full_names.get(name)
+        entity = linked.get(person_key(name))
         if entity is None and (full := _full_name_before(text, name)):
             entity = _match_known_person(full, index) or _actor(full)
-            full_names[name] = entity
+            linked[person_key(name)] = entity
         if entity is None:
-            known = index.surnames.get(name, ())
+            known = index.surnames.get(person_key(name), ())
             entity = known[0].entity if len(known) == 1 else None
         if entity is not None:
             resolved.append(ResolvedMention(span.start, span.end, text[span.start : span.end], entity))
             taken.add(span.start, span.end)
 
     # Surnames of people already named in this article, where NER missed them ("Macron and Michel").
-    for surname, entity in full_names.items():
+    for surname, entity in written.items():
         if surname in NOT_SURNAME or surname in index.not_a_place:
             continue
-        for start, end in whole_word_occurrences(text, surname):
+        for start, end in surname_occurrences(text, surname):
             if taken.overlaps(start, end) or _in_ranges(bylines, start):
                 continue
-            resolved.append(ResolvedMention(start, end, surname, entity))
+            resolved.append(ResolvedMention(start, end, text[start:end], entity))
             taken.add(start, end)
 
     resolved = _prefer_people_named_here(resolved)

@@ -1,0 +1,118 @@
+"""Named-entity recognisers per language, loaded once per process and only when a text needs one.
+
+English uses the configured spaCy pipeline (`[tagging] model`); other languages use what
+`[tagging] language_models` names for them:
+- a spaCy pipeline name (French `fr_core_news_sm`, Spanish `es_core_news_sm`): its `ner` only;
+- `natasha` for Russian: the slovnet NER model and navec embeddings that the `natasha` wheel ships
+  (no download at run time), with names put back in the nominative by pymorphy3;
+- `armenian-rules` for Armenian, which has no shipped model: given names, surname endings, offices
+  (`transforms/armenian_names.py`).
+A language with no entry gets alias matching only (the catalogue and the gazetteer).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+from transforms.armenian_names import armenian_person_spans
+from transforms.resolve import NerSpan
+from transforms.russian_names import nominative_name
+
+# The small pipelines' `ner` has its own embedding layer: nothing else is needed for entities.
+UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
+# Labels of the other pipelines (WikiNER: PER/LOC/ORG/MISC; slovnet: PER/LOC/ORG) in OntoNotes terms.
+LABELS = {"PER": "PERSON", "LOC": "LOC", "ORG": "ORG", "MISC": "MISC"}
+NATASHA = "natasha"
+ARMENIAN_RULES = "armenian-rules"
+
+
+class ModelError(Exception):
+    """A configured NER model cannot be loaded; the message says how to install it."""
+
+
+@lru_cache(maxsize=8)
+def load_nlp(model: str):
+    """A spaCy pipeline with only `ner` and a rule-based sentencizer."""
+    import warnings
+
+    import spacy
+
+    try:
+        with warnings.catch_warnings():
+            # es_core_news_sm 3.1 warns that it was trained with an older spaCy; it is checked on our texts
+            warnings.filterwarnings("ignore", message=r"\[W095\]")
+            nlp = spacy.load(model, exclude=UNUSED_COMPONENTS)
+    except OSError as exc:
+        raise ModelError(
+            f"spaCy model {model!r} is not installed; install its package or change [tagging] in the config"
+        ) from exc
+    nlp.add_pipe("sentencizer", first=True)
+    return nlp
+
+
+class SpacyRecogniser:
+    def __init__(self, model: str, batch_size: int) -> None:
+        self.nlp = load_nlp(model)
+        self.batch_size = batch_size
+
+    def docs(self, texts: Iterable[str]) -> Iterator:
+        """spaCy docs, each with its entities and sentences."""
+        return self.nlp.pipe(texts, batch_size=self.batch_size)
+
+    @staticmethod
+    def spans(doc) -> list[NerSpan]:
+        return [NerSpan(e.start_char, e.end_char, LABELS.get(e.label_, e.label_)) for e in doc.ents]
+
+
+@lru_cache(maxsize=1)
+def _natasha_models():
+    """slovnet's news NER with its navec embeddings, from the data files inside the natasha wheel.
+
+    natasha's own modules import pymorphy2 (broken on Python 3.11) and are never imported: only the
+    package's location is looked up."""
+    spec = importlib.util.find_spec(NATASHA)
+    if spec is None or spec.origin is None:
+        raise ModelError("Russian NER needs the 'natasha' package (its wheel ships the model); run `make install`")
+    data = Path(spec.origin).parent / "data"
+    import pymorphy3
+    from navec import Navec
+    from slovnet import NER
+
+    ner = NER.load(str(data / "model" / "slovnet_ner_news_v1.tar"))
+    ner.navec(Navec.load(str(data / "emb" / "navec_news_v1_1B_250K_300d_100q.tar")))
+    return ner, pymorphy3.MorphAnalyzer()
+
+
+class NatashaRecogniser:
+    """Russian: slovnet finds the spans; each person's name is given in the nominative."""
+
+    def __init__(self) -> None:
+        self.ner, self.morph = _natasha_models()
+
+    def spans_of(self, texts: list[str]) -> Iterator[list[NerSpan]]:
+        for text, markup in zip(texts, self.ner.map(texts), strict=True):
+            spans = []
+            for s in markup.spans:
+                label = LABELS.get(s.type, s.type)
+                name = nominative_name(text[s.start : s.stop], self.morph) if label == "PERSON" else None
+                spans.append(NerSpan(s.start, s.stop, label, name))
+            yield spans
+
+
+class ArmenianRules:
+    def spans_of(self, texts: list[str]) -> Iterator[list[NerSpan]]:
+        for text in texts:
+            yield armenian_person_spans(text)
+
+
+@lru_cache(maxsize=8)
+def recogniser(name: str, batch_size: int):
+    """The recogniser a `[tagging] language_models` entry names."""
+    if name == NATASHA:
+        return NatashaRecogniser()
+    if name == ARMENIAN_RULES:
+        return ArmenianRules()
+    return SpacyRecogniser(name, batch_size)

@@ -1,0 +1,143 @@
+"""People in Armenian-script text, found by rules: no NER model for Armenian ships in a package.
+
+Armenian capitalises only proper names and the first word of a sentence, and its surnames carry few
+endings (-յան, -ունի, -յանց; Russian, Azerbaijani and Georgian ones transcribed: -ով, -ովա, -և,
+-շվիլի…), so a person is a capitalised word with a surname ending, optionally after a given name,
+or a capitalised pair after an office ("վարչապետ Նիկոլ Փաշինյանը"). The case ending (-ը, -ի, -ից,
+-ով…) sits on the last word only and is removed, so every form of a name gives the same name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.resolve import NerSpan
+
+GIVEN_NAMES = frozenset(
+    """
+    Աբգար Աբրահամ Ադամ Ազատ Ալբերտ Ալեքսան Ալեքսանդր Ալիկ Ահարոն Աղասի Ամալյա Անահիտ Անդրանիկ Անի Աննա Անուշ
+    Աշոտ Ապրես Առաքել Առնո Ավետ Ավետիք Ավագ Արա Արամ Արամայիս Արայիկ Արարատ Արգիշտի Արեգ Արեն Արթուր Արծրուն
+    Արման Արմեն Արմինե Արշակ Արշալույս Արսեն Արտակ Արտաշես Արտեմ Արտյոմ Արփինե Աստղիկ Աստղինե Բագրատ Բաբկեն Բակո
+    Բենիամին Բորիս Գագիկ Գայանե Գառնիկ Գարեգին Գարիկ Գոհար Գուրգեն Գևորգ Գեւորգ Գրիգոր Դավիթ Դիանա Դերենիկ
+    Եղիշե Եվա Երվանդ Զարեհ Զարուհի Զավեն Զոհրաբ Էդգար Էդիկ Էդմոն Էդուարդ Էլինար Էմմա Էմիլ Էռնեստ Էրիկ Թաթուլ
+    Թաթևիկ Թամարա Թևան Թովմաս Ժաննա Իշխան Իվան Լալա Լաուրա Լևոն Լեւոն Լիանա Լիլիթ Լիլիա Լուսինե Լուսինէ Խաչատուր
+    Խաչիկ Ծովինար Կարեն Կարինե Կարո Կարապետ Կոմիտաս Կոնստանտին Հայկ Հայկազ Հակոբ Համբարձում Համլետ Հայարփի
+    Հասմիկ Հենրիխ Հովիկ Հովհաննես Հովսեփ Հրայր Հրանտ Հրաչ Հրաչյա Ղազար Մամիկոն Մանե Մանվել Մարատ Մարգարիտ
+    Մարիամ Մարինե Մարտին Մելանյա Մհեր Միհրան Միքայել Մկրտիչ Մովսես Մուշեղ Նազարեթ Նաիրա Նանե Նարեկ Ներսես Նիկոլ
+    Նորայր Նունե Շահեն Շանթ Շավարշ Շողիկ Ոսկան Չարլզ Պարույր Պետրոս Ջիվան Ռաֆայել Ռաֆֆի Ռոբերտ Ռուբեն Ռուզաննա
+    Սահակ Սամվել Սաթենիկ Սարգիս Սեդա Սեյրան Սերժ Սերոբ Սիրանուշ Սոնա Սոս Սուրեն Վաչե Վահագն Վահան Վահե Վաղարշակ
+    Վազգեն Վալերի Վարդան Վարդգես Վիգեն Վիկտոր Վլադիմիր Վրեժ Տաթև Տաթեւ Տարոն Տիգրան Տիրան Ցոլակ Փառանձեմ Քրիստինե
+    Օլեգ Օֆելյա Ֆելիքս Ֆրունզե Գրետա Լուիզա Նարինե Ալվարդ Անժելա Արմենուհի Գոար Զառա Հռիփսիմե Սիլվա Սվետլանա
+    Դմիտրի Սերգեյ Ալեքսեյ Միխայիլ Անդրեյ Նիկոլայ Յուրի Եվգենի Վյաչեսլավ Վալենտինա Մարիա Մարգարիտա Օլգա Իրինա
+    Տատյանա Նատալյա Ելենա Եկատերինա Ռամզան Մաքսիմ Անտոն Պավել Իգոր Ռուստամ Կիրիլ Գենադի Վասիլի Ալեքսեյ Պյոտր
+    Իլհամ Ջեյհուն Հիքմեթ Մեհրիբան Ռեջեփ Հաքան Մևլութ Մասուդ Աբբաս Ալի Իրակլի Միխեիլ Սալոմե Բիձինա Կախա Գիորգի
+    Դոնալդ Ջո Ջոզեֆ Մարկո Էնթնի Էնտոնի Ուրսուլա Կայա Անտոնիու Էմանուել Էմմանուել Օլաֆ Ֆրիդրիխ Անալենա Քեյր
+    Ջորջիա Ժոզեպ Շառլ Թոյվո Վոլոդիմիր Անդրի Ալեքսանդր Ռուսլան Քասըմ-Ժոմարտ Ալեքսանդր Նարենդրա Սի Ջեյք Ջեյմս
+    Ջոն Մայքլ Դեյվիդ Պիտեր Պոլ Ռիչարդ Ուիլյամ Թոմաս Մարկ Ֆիլիպ Ժան Պիեռ Լուի Կաթրին
+    """.split()
+)
+# Offices and roles written before a name ("վարչապետ Նիկոլ Փաշինյանը", "պատգամավոր Հայկ Մամիջանյանը").
+TITLES = frozenset(
+    """
+    վարչապետ փոխվարչապետ նախագահ փոխնախագահ նախարար փոխնախարար պատգամավոր դեսպան խոսնակ քարտուղար ղեկավար
+    տնօրեն գլխավոր պետ հրամանատար ներկայացուցիչ օմբուդսմեն պաշտպան մարզպետ քաղաքապետ համայնքապետ գյուղապետ
+    դատախազ դատավոր փաստաբան փորձագետ քաղաքագետ վերլուծաբան տնտեսագետ լրագրող խմբագիր հաղորդավար մարզիկ ըմբիշ
+    մարզիչ երգիչ երգչուհի դերասան գրող բանաստեղծ արքեպիսկոպոս եպիսկոպոս կաթողիկոս հայր պարոն տիկին
+    նախագահող առաջնորդ հիմնադիր անդամ գործադիր խորհրդական օգնական կոմիսար ռեժիսոր պրոֆեսոր բժիշկ գեներալ
+    գնդապետ փոխգնդապետ մայոր կապիտան լեյտենանտ սերժանտ զինվոր զինծառայող բնակիչ ուսանող
+    """.split()
+)
+# Endings that make a capitalised word a surname on their own (Armenian, and Georgian, Ukrainian, Polish ones)...
+SURNAME_ENDINGS = ("յան", "յանց", "եան", "ունի", "ենց", "շվիլի", "զադե", "սկի", "սկայա", "ենկո")
+# ...and the endings of transcribed Russian and Azerbaijani surnames, which place names share (Բեռլին,
+# Կիև): a surname only after a given name or an office.
+WEAK_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա", "ին", "ինա", "իա", "ձե", "ուկ", "իչ", "եր", "ոն")
+# Case endings of the last word of a name, longest first; "" keeps the word as it is.
+_CASE_ENDINGS = ("ից", "ով", "ին", "ում", "ի", "ը", "ն", "")
+_WORD = re.compile(r"[\u0531-\u0587]+(?:-[\u0531-\u0587]+)*")
+_SENTENCE_END = re.compile(r"[.:։!?…»\n]\s*$")
+
+
+def _capitalised(word: str) -> bool:
+    return "\u0531" <= word[0] <= "\u0556"
+
+
+def surname_stem(word: str, weak: bool = False) -> str | None:
+    """The surname without its case ending ("Փաշինյանից" -> "Փաշինյան"), or None if it is not one;
+    `weak` also accepts the endings of transcribed foreign surnames (after a given name or an office)."""
+    word = word.replace("եւ", "և")
+    endings = SURNAME_ENDINGS + WEAK_SURNAME_ENDINGS if weak else SURNAME_ENDINGS
+    for ending in _CASE_ENDINGS:
+        stem = word[: len(word) - len(ending)] if ending else word
+        if (not ending or word.endswith(ending)) and len(stem) >= 4 and stem.endswith(endings):
+            if ending == "ն" and stem[-1] not in "աեէըիոօ":
+                continue  # the definite -ն follows a vowel only
+            return stem
+    return None
+
+
+def given_name(word: str) -> str | None:
+    """The given name a word is, with a case ending removed ("Նիկոլին" -> "Նիկոլ"), or None."""
+    if word in GIVEN_NAMES:
+        return word
+    for ending in _CASE_ENDINGS[:-1]:
+        if word.endswith(ending) and word[: -len(ending)] in GIVEN_NAMES:
+            return word[: -len(ending)]
+    return None
+
+
+def armenian_person_spans(text: str) -> list[NerSpan]:
+    """PERSON spans with each person's name in its base form."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(text)]
+    spans: list[NerSpan] = []
+    i = 0
+    while i < len(words):
+        start, end, word = words[i]
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        adjacent = nxt is not None and text[end : nxt[0]] == " " and _capitalised(nxt[2])
+        first = given_name(word) if _capitalised(word) else None
+        if first and adjacent and (last := surname_stem(nxt[2], weak=True) or _bare(nxt[2])):
+            spans.append(NerSpan(start, nxt[1], "PERSON", f"{first} {last}"))
+            i += 2
+            continue
+        titled = _after_title(text, words, i)
+        if _capitalised(word) and (last := surname_stem(word, weak=titled)):
+            prev = words[i - 1] if i > 0 else None
+            if (
+                prev is not None
+                and text[prev[1] : start] == " "
+                and _capitalised(prev[2])
+                and not spans_end_at(spans, prev[1])
+                and not _starts_sentence(text, prev[0])
+            ):
+                spans.append(NerSpan(prev[0], end, "PERSON", f"{prev[2]} {last}"))
+            else:
+                spans.append(NerSpan(start, end, "PERSON", last))
+        elif _capitalised(word) and titled and not _starts_sentence(text, start):
+            spans.append(NerSpan(start, end, "PERSON", _bare(word)))
+        i += 1
+    return spans
+
+
+def _bare(word: str) -> str:
+    """A name word without a definite or genitive ending, when what is left is still a word."""
+    for ending in ("ը", "ի", "ին", "ից", "ով"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def spans_end_at(spans: list[NerSpan], offset: int) -> bool:
+    return bool(spans) and spans[-1].end == offset
+
+
+def _after_title(text: str, words: list[tuple[int, int, str]], i: int) -> bool:
+    if i == 0:
+        return False
+    prev_start, prev_end, prev = words[i - 1]
+    return text[prev_end : words[i][0]] == " " and (prev in TITLES or prev.rstrip("ի") in TITLES)
+
+
+def _starts_sentence(text: str, offset: int) -> bool:
+    before = text[max(0, offset - 3) : offset]
+    return offset == 0 or bool(_SENTENCE_END.search(before)) or before.endswith("\n")

@@ -1,0 +1,124 @@
+"""A Russian person's name in the nominative, from the case form the text uses.
+
+«встретился с Николом Пашиняном», «по словам Марии Захаровой», «Гарнику Даниеляну»: before a name is
+linked or stored it must be one form («Никол Пашинян», «Мария Захарова», «Гарник Даниелян»). All
+words of a name stand in the same case, so the case is read off the word the dictionary knows best
+(usually the given name) and every word is put back from that case; the given name also tells the
+gender, which decides «Захаровой» -> «Захарова», not «Захаров». Surnames the dictionary does not know
+(most Armenian ones) are restored by the regular Russian surname endings.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+NAME_TAGS = ("Name", "Surn", "Patr")
+_INITIAL = re.compile(r"^[А-ЯЁ]\.$")
+
+
+class Parse(Protocol):
+    """What is used of a pymorphy3 parse."""
+
+    tag: object
+    score: float
+
+    def inflect(self, grammemes: set[str]): ...
+
+
+class Analyzer(Protocol):
+    def parse(self, word: str) -> list[Parse]: ...
+
+
+def _case_and_gender(parses: list[Parse]) -> tuple[str | None, str | None, float]:
+    """The case and gender of a given name the dictionary knows, with its confidence."""
+    for p in parses:
+        if "Name" in p.tag and p.tag.case:
+            return p.tag.case, p.tag.gender, p.score
+    return None, None, 0.0
+
+
+# Regular surname endings by case, for surnames the dictionary does not know: (oblique ending, nominative).
+_MALE_SURNAME_ENDINGS = {
+    "gent": (("ского", "ский"), ("цкого", "цкий"), ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"),
+             ("ына", "ын"), ("а", "")),
+    "datv": (("скому", "ский"), ("цкому", "цкий"), ("ову", "ов"), ("еву", "ев"), ("ину", "ин"), ("у", "")),
+    "accs": (("ского", "ский"), ("ова", "ов"), ("ева", "ев"), ("ина", "ин"), ("а", "")),
+    "ablt": (("ским", "ский"), ("цким", "цкий"), ("овым", "ов"), ("евым", "ев"), ("иным", "ин"), ("ом", ""),
+             ("ем", "")),
+    "loct": (("ском", "ский"), ("ове", "ов"), ("еве", "ев"), ("ине", "ин"), ("е", "")),
+}  # fmt: skip
+_FEMALE_SURNAME_ENDINGS = {
+    case: (("ской", "ская"), ("цкой", "цкая"), ("овой", "ова"), ("евой", "ева"), ("иной", "ина"))
+    for case in ("gent", "datv", "ablt", "loct")
+} | {"accs": (("скую", "ская"), ("ову", "ова"), ("еву", "ева"), ("ину", "ина"))}
+
+
+def _regular_surname(word: str, case: str, gender: str | None) -> str:
+    table = (_FEMALE_SURNAME_ENDINGS if gender == "femn" else _MALE_SURNAME_ENDINGS).get(case, ())
+    lower = word.lower()
+    for ending, nominative in table:
+        if lower.endswith(ending) and len(lower) - len(ending) >= 2:
+            return word[: len(word) - len(ending)] + nominative
+    return word
+
+
+def _inflected(parses: list[Parse], case: str, gender: str | None) -> str | None:
+    """The nominative of the parse that agrees with the name's case (and gender, when known)."""
+    fits = [
+        p
+        for p in parses
+        if p.tag.case == case
+        and any(t in p.tag for t in NAME_TAGS)
+        and (gender is None or p.tag.gender is None or str(p.tag.gender) == gender)
+        and "plur" not in p.tag
+    ]
+    for p in sorted(fits, key=lambda p: -p.score):
+        grammemes = {"nomn", "sing"} | ({gender} if gender in ("masc", "femn") else set())
+        form = p.inflect(grammemes) or p.inflect({"nomn"})
+        if form is not None:
+            return form.word
+    return None
+
+
+def _restore_case(original: str, lemma: str) -> str:
+    """«никол» -> «Никол»: the written word's capital, the lemma's letters."""
+    return lemma[:1].upper() + lemma[1:] if original[:1].isupper() else lemma
+
+
+def nominative_name(name: str, morph: Analyzer) -> str:
+    """«Николом Пашиняном» -> «Никол Пашинян»; initials («С. Лавров», «Лавров С.В.») are dropped."""
+    words = [w for w in name.split() if not _INITIAL.match(w) and not re.fullmatch(r"(?:[А-ЯЁ]\.){2,}", w)]
+    if not words:
+        return name
+    # In a hyphenated name only the last part declines: «Касым-Жомартом», «Тер-Петросяна».
+    heads = [w.rsplit("-", 1)[0] + "-" if "-" in w else "" for w in words]
+    words = [w[len(h) :] for w, h in zip(words, heads, strict=True)]
+    parses = [morph.parse(w) for w in words]
+    case = gender = None
+    best = 0.0
+    for word_parses in parses:
+        c, g, score = _case_and_gender(word_parses)
+        if c and score > best:
+            case, gender, best = c, g, score
+    if case is None:  # no known given name: the surname's own reading decides
+        for word_parses in parses:
+            surn = [p for p in word_parses if "Surn" in p.tag and p.tag.case and "plur" not in p.tag]
+            if surn:
+                top = max(surn, key=lambda p: p.score)
+                case, gender = top.tag.case, top.tag.gender
+                break
+    if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
+        case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
+    if case is None or case == "nomn":
+        return " ".join(h + w for h, w in zip(heads, words, strict=True))
+    out = []
+    for head, word, word_parses in zip(heads, words, parses, strict=True):
+        if any("Name" in p.tag and p.tag.case == case for p in word_parses):
+            lemma = _inflected(word_parses, case, gender) or word
+        else:  # a surname: its regular ending is safer than pymorphy's guess from the word's tail
+            regular = _regular_surname(word, case, gender)
+            lemma = regular if regular != word else (_inflected(word_parses, case, gender) or word)
+        out.append(head + _restore_case(word, lemma))
+    return " ".join(out)

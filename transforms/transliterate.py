@@ -1,0 +1,165 @@
+"""Latin spellings of Russian and Armenian names, and the key that makes every spelling of a person one.
+
+A person written «Андраник Унанян» in TASS, «Անդրանիկ Հունանյան» in Armenpress and "Andranik Hunanian"
+in an English wire is one person. `romanize` gives a name written in Cyrillic or Armenian script the
+Latin spelling English Wikipedia would use (simplified BGN/PCGN for Russian, the common English
+romanization of Eastern Armenian, conventional English forms of frequent given names: Юрий -> Yury,
+Алексей -> Alexey); `person_key` folds the variation that remains between outlets and languages
+(-ian/-yan, Alexei/Alexey, Zelensky/Zelenskyy, Wladimir/Vladimir, a dropped Armenian h) so that two
+spellings of one name share a key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_RUSSIAN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo", "ж": "zh", "з": "z", "и": "i",
+    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
+    "э": "e", "ю": "yu", "я": "ya",
+    # Ukrainian and Belarusian letters, for names quoted in those spellings
+    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "w",
+}  # fmt: skip
+_RUSSIAN_VOWELS = set("аеёиоуыэюяіїєъь")
+
+_ARMENIAN = {
+    "ա": "a", "բ": "b", "գ": "g", "դ": "d", "ե": "e", "զ": "z", "է": "e", "ը": "y", "թ": "t", "ժ": "zh",
+    "ի": "i", "լ": "l", "խ": "kh", "ծ": "ts", "կ": "k", "հ": "h", "ձ": "dz", "ղ": "gh", "ճ": "ch", "մ": "m",
+    "յ": "y", "ն": "n", "շ": "sh", "ո": "o", "չ": "ch", "պ": "p", "ջ": "j", "ռ": "r", "ս": "s", "վ": "v",
+    "տ": "t", "ր": "r", "ց": "ts", "ւ": "v", "փ": "p", "ք": "k", "օ": "o", "ֆ": "f",
+}  # fmt: skip
+_ARMENIAN_VOWELS = set("աեէըիոօւ")
+
+# Given names whose English spelling is not their letter-by-letter romanization (English Wikipedia usage).
+CONVENTIONAL_GIVEN_NAMES = {
+    "Александр": "Alexander", "Александра": "Alexandra", "Алексей": "Alexey", "Юрий": "Yury", "Юлия": "Yulia",
+    "Мария": "Maria", "Наталья": "Natalya", "Наталия": "Natalia", "Ксения": "Ksenia", "Евгений": "Yevgeny",
+    "Евгения": "Yevgenia", "Елена": "Yelena", "Екатерина": "Yekaterina", "Елизавета": "Yelizaveta",
+    "Пётр": "Pyotr", "Петр": "Pyotr", "Фёдор": "Fyodor", "Федор": "Fyodor", "Артём": "Artyom", "Артем": "Artyom",
+    "Семён": "Semyon", "Семен": "Semyon", "Максим": "Maxim", "Николай": "Nikolai", "Виктория": "Viktoria",
+    "Анастасия": "Anastasia", "Валерия": "Valeria", "Дарья": "Darya", "Софья": "Sofya", "Татьяна": "Tatyana",
+    "Илья": "Ilya", "Ольга": "Olga", "Игорь": "Igor", "Василий": "Vasily", "Дмитрий": "Dmitry",
+    "Давид": "David", "Арам": "Aram", "Ованес": "Hovhannes", "Оганес": "Hovhannes", "Айк": "Hayk",
+    "Акоп": "Hakob", "Амаяк": "Hamayak", "Арутюн": "Harutyun", "Грач": "Hrach", "Грант": "Hrant",
+    "Грайр": "Hrayr", "Ерванд": "Yervand", "Ервант": "Yervand", "Егише": "Yeghishe", "Вардан": "Vardan",
+    "Дэвид": "David", "Джон": "John", "Майкл": "Michael", "Джозеф": "Joseph", "Эммануэль": "Emmanuel",
+    "Жан": "Jean", "Шарль": "Charles", "Йозеф": "Josef", "Джеймс": "James", "Роберт": "Robert",
+    "Ռոբերտ": "Robert", "Դավիթ": "Davit", "Հովհաննես": "Hovhannes", "Երվանդ": "Yervand", "Ալեքսանդր": "Alexander",
+    "Ալեքսեյ": "Alexey", "Յուրի": "Yury", "Դմիտրի": "Dmitry", "Մարիա": "Maria", "Սերգեյ": "Sergey",
+    "Էմանուել": "Emmanuel", "Էմանուիլ": "Emmanuel",
+}  # fmt: skip
+
+_RUSSIAN_ENDINGS = (("ий", "y"), ("ый", "y"), ("ой", "oy"))
+_ARMENIAN_LETTER = re.compile(r"[\u0531-\u0587]")
+_CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+
+
+def romanize(name: str) -> str:
+    """The Latin spelling of a name; names already in Latin script are returned as they are."""
+    if not (_CYRILLIC_LETTER.search(name) or _ARMENIAN_LETTER.search(name)):
+        return name
+    return re.sub(r"[\u0400-\u04ff\u0531-\u0587]+", lambda m: _romanize_word(m.group()), name)
+
+
+def _romanize_word(word: str) -> str:
+    conventional = CONVENTIONAL_GIVEN_NAMES.get(word) or CONVENTIONAL_GIVEN_NAMES.get(word.replace("ё", "е"))
+    if conventional:
+        return conventional
+    lower = word.lower()
+    latin = _romanize_armenian(lower) if _ARMENIAN_LETTER.match(word) else _romanize_russian(lower)
+    return latin[:1].upper() + latin[1:] if word[:1].isupper() else latin
+
+
+def _romanize_russian(word: str) -> str:
+    for ending, latin_ending in _RUSSIAN_ENDINGS:
+        if word.endswith(ending) and len(word) > 3:
+            return _romanize_russian(word[: -len(ending)]) + latin_ending
+    out = []
+    for i, ch in enumerate(word):
+        if ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and word[i - 1 : i] != "и":
+            out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev; but Гергиев -> Gergiev
+        elif ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
+            out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y: Sergey)
+        elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
+            out.append("e")  # Горбачёв -> Gorbachev, as English Wikipedia writes it
+        else:
+            out.append(_RUSSIAN.get(ch, ch))
+    return "".join(out)
+
+
+def _romanize_armenian(word: str) -> str:
+    word = word.replace("եւ", "և")
+    out = []
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        if ch == "ո" and nxt == "ւ":
+            out.append("u")
+            i += 2
+            continue
+        if ch == "և":
+            out.append("yev" if i == 0 else "ev")
+        elif ch == "ե" and (i == 0 or word[i - 1] in _ARMENIAN_VOWELS):
+            out.append("ye")
+        elif ch == "ո" and i == 0:
+            out.append("vo")
+        elif ch == "յ" and i == 0:
+            out.append("h")  # Յովհաննես (old spelling) -> Hovhannes
+        else:
+            out.append(_ARMENIAN.get(ch, ch))
+        i += 1
+    return "".join(out)
+
+
+# Folds applied in order to a lowercased, accent-free Latin word; each merges spellings that outlets use
+# for the same sound. Both sides of a comparison go through the same folds, so a fold may over-merge
+# letters: that only costs a collision between two people whose names differ by those letters alone.
+_KEY_FOLDS = (
+    (re.compile(r"tsch|tch"), "ch"),  # German/French Ч: Tschechow, Tchekhov
+    (re.compile(r"sch"), "sh"),  # German Ш: Schoigu
+    (re.compile(r"dzh|dsch|dj"), "j"),  # Дж: Dzhivan, Djivan
+    (re.compile(r"j"), "y"),  # German/Polish й: Jurij, Sergej (Дж folds to the same y: rare in names)
+    (re.compile(r"w"), "v"),  # German В: Wladimir, Lawrow
+    (re.compile(r"x"), "ks"),  # Alexander / Aleksandr
+    (re.compile(r"ou"), "u"),  # French У: Poutine, Choïgou
+    (re.compile(r"ian$"), "yan"),  # Armenian -յան: Hunanian / Hunanyan
+    (re.compile(r"(?:iy|yy|ii|ij|yi)$"), "y"),  # Dmitriy / Dmitry, Zelenskyy / Zelensky
+    (re.compile(r"(?<=[aeou])y(?![aeiou])"), "i"),  # Alexey / Alexei, Shoygu / Shoigu, Khinshteyn / -tein
+    (re.compile(r"(?<=[^aeiouy])i$"), "y"),  # Dmitri / Dmitry, Yuri / Yury
+    (re.compile(r"iya|ia"), "ya"),  # Mariya / Maria, Ksenia / Kseniya
+    (re.compile(r"^i(?=[aeou])"), "y"),  # Iurii / Yury, Iulia / Yulia
+    (re.compile(r"^ye"), "e"),  # Yevgeny / Evgeny, Yerevan / Erevan
+    # Russian writes Armenian հ as nothing or г and Armenian ղ as г: Hakobyan / Акопян, Ghazaryan / Газарян.
+    (re.compile(r"kh"), "X"),
+    (re.compile(r"sh"), "S"),
+    (re.compile(r"ch"), "C"),
+    (re.compile(r"zh"), "Z"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"h"), ""),
+    # Armenian voiced and voiceless stops swap between Eastern, Western and Russian spellings:
+    # Hakobyan / Akopyan / Hagopian, Grigoryan / Krikorian.
+    (re.compile(r"b"), "p"),
+    (re.compile(r"d"), "t"),
+    (re.compile(r"g"), "k"),
+    (re.compile(r"(.)\1"), r"\1"),  # Hovhannisyan / Hovhanisyan, Grossi / Grosi
+)
+
+
+@lru_cache(maxsize=200_000)  # the same names recur across articles; ~30 µs each to fold
+def person_key(name: str) -> str:
+    """One key for every spelling of a person's name, in any script: 'Alexei Overchuk', 'Alexey
+    Overchuk' and «Алексей Оверчук» share one."""
+    latin = romanize(name)
+    folded = unicodedata.normalize("NFKD", latin)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    words = re.findall(r"[a-z]+", folded)
+    keyed = []
+    for word in words:
+        for pattern, replacement in _KEY_FOLDS:
+            word = pattern.sub(replacement, word)
+        keyed.append(word)
+    return " ".join(keyed)
