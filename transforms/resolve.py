@@ -9,6 +9,7 @@ towns, homonyms), and names are linked within the article (a surname to the full
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -18,7 +19,7 @@ from typing import NamedTuple
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
-from transforms.transliterate import person_key, romanize
+from transforms.transliterate import person_key, romanize_person
 
 PLACE_LABELS = {"GPE", "LOC"}
 ORG_LABELS = {"ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
@@ -38,7 +39,8 @@ TITLES = frozenset(
 NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "bin", "al", "ter", "ibn", "y"}
 POSSESSIVE = re.compile(r"^\s*['’]s?\b")
 BYLINE = re.compile(
-    r"^\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author)\b[:\s]",
+    r"^\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author"
+    r"|фото|фотография|автор|источник|корреспондент|foto|fotografía|auteur|լուսանկար\w*|հեղինակ)\b[:\s—–-]",
     re.IGNORECASE,
 )
 # A place or person name followed by one of these is a feature or facility named after it
@@ -50,12 +52,28 @@ FEATURE_WORDS = re.compile(
     r"|prize|award|university|institute|school|hospital|museum|cathedral|church|mosque|monastery|palace|fund)\b",
     re.IGNORECASE,
 )
+# The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
+# Курчатова» (named after him), «Սևանա լիճ» is caught by FEATURE_WORDS' Armenian entries.
+FEATURE_BEFORE = re.compile(
+    r"(?:\b(?:lake|mount|mt\.?|river|airport|cape|gulf|bay|strait)"
+    r"|(?<!\w)(?:озер|рек|гор|перевал|аэропорт|аэродром|залив|пролив|мыс|хребт|вулкан|станци|улиц|проспект"
+    r"|площад|бульвар|переулк|переул|шоссе|набережн|имени|им\.|памятник|монастыр|храм|собор|стадион)\w*"
+    r"|(?<!\w)(?:lago|monte|río|rio|lac|mont|fleuve|aéroport|aeropuerto|calle|rue|avenue|avenida|see|flughafen"
+    r"|straße|platz))\s+$",
+    re.IGNORECASE,
+)
+LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
+# Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
+# («Арарат» brandy, «Джермук» water, «Газпром Армения»), not the place it is named after.
+QUOTED = re.compile(r"[«„“\"]\s*$")
+QUOTE_CLOSE = re.compile(r"^\s*[»“”\"]")
 STOPWORDS = frozenset(
     "a an the and or but if when while after before since until without with within by for from to of in on at as"
     " as though although because despite during this that these those there here then thus also meanwhile however"
     " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
+GENITIVE_ENDINGS = ("и", "ы", "а", "ի")  # «России», «Украины», «Азербайджана», «Հայաստանի»
 MAX_CASE_ENDING = 3  # letters a Russian or Armenian case ending adds to a surname («-ыми», «-ից»)
 PLACE_SOURCE_RANK = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}
 
@@ -166,6 +184,15 @@ def whole_word_occurrences(text: str, word: str):
             start = text.find(word, start + 1)
 
 
+def armenian_spellings(surname: str) -> tuple[str, ...]:
+    """An Armenian surname in Latin script as outlets write it: -ian and -yan (Hunanian / Hunanyan)."""
+    if surname.endswith("ian") and len(surname) > 5:
+        return surname, surname[:-3] + "yan"
+    if surname.endswith("yan") and len(surname) > 5:
+        return surname, surname[:-3] + "ian"
+    return (surname,)
+
+
 def surname_occurrences(text: str, surname: str):
     """Where the text names a surname: the word itself, and in Cyrillic or Armenian script its case
     forms too («Тоноян»: «Тонояна», «Тонояну»; «Захарова»: «Захаровой»; «Պողոսյան»: «Պողոսյանը»)."""
@@ -181,6 +208,76 @@ def surname_occurrences(text: str, surname: str):
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # what the regex \w matches in a str pattern
+
+
+# "the Belgorod and Kursk regions", «в Белгородской и Курской областях», «Արարատի և Արմավիրի մարզերում»:
+# two regions share one plural noun, so neither is written as its full name. Singular of each plural.
+REGION_PLURALS = {
+    "regions": "region", "provinces": "province", "oblasts": "oblast", "districts": "district",
+    "областях": "область", "областей": "область", "областям": "область", "областями": "область",
+    "области": "область", "краях": "край", "краев": "край", "краёв": "край", "районах": "район",
+    "районов": "район", "районы": "район", "округах": "округ", "округов": "округ", "республиках": "республика",
+    "մարզերում": "մարզ", "մարզերի": "մարզ", "մարզեր": "մարզ", "մարզերը": "մարզ", "մարզերից": "մարզ",
+}  # fmt: skip
+COORDINATED_REGIONS = re.compile(
+    r"(?<!\w)([^\W\d_][\w-]*)(?:,\s+([^\W\d_][\w-]*))?\s+(?:and|и|և|եւ|ու|y|et|und)\s+([^\W\d_][\w-]*)\s+("
+    + "|".join(REGION_PLURALS)
+    + r")(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
+    """The alias matches, with each region named in a coordination read as that region: "Belgorod" in
+    "the Belgorod and Kursk regions" is Belgorod Oblast, not the city."""
+    found = []
+    for hit in COORDINATED_REGIONS.finditer(text):
+        noun = REGION_PLURALS[hit.group(4).lower()]
+        for group in (1, 2, 3):
+            word = hit.group(group)
+            if not word:
+                continue
+            regions = tuple(c for c in index.lookup(f"{word} {noun}") if c.entity.kind == "location")
+            if regions:
+                found.append(AliasMatch(hit.start(group), hit.end(group), word, regions))
+    if not found:
+        return matches
+    kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted(kept + found, key=lambda m: m.start)
+
+
+def _plausible_people(ner: list[NerSpan], matches: list[AliasMatch], text: str) -> list[NerSpan]:
+    """NER spans without the PERSON spans that start with a country, a capital, a catalogue place or
+    organisation, or a feature word: "Yerevan Brandy", "Lake Issyk-Kul", «Հայաստանի Հանրային»
+    (Armenia's Public TV), «Մոսկվայից Զախարովան» (from Moscow, Zakharova). A name never starts that way,
+    and such a span would otherwise hide the place it starts with."""
+    starts = {m.start: m for m in matches}
+    kept = []
+    for span in ner:
+        if span.label == "PERSON":
+            m = starts.get(span.start)
+            if m is not None and m.end < span.end and _place_or_body(m):
+                continue
+            if LEADING_FEATURE.match(text[span.start : span.end]):
+                continue
+        kept.append(span)
+    return kept
+
+
+def _place_or_body(m: AliasMatch) -> bool:
+    """Every reading of the alias is a trusted place or an organisation, none a person."""
+    return all(c.entity.kind == "organization" or (c.entity.kind == "location" and c.trusted) for c in m.candidates)
+
+
+def _named_after(text: str, start: int, end: int) -> bool:
+    """A feature, street or institution named after a person: "Heydar Aliyev International Airport",
+    «проспект Гарегина Нжде», «АЭС имени Курчатова»."""
+    return bool(FEATURE_WORDS.match(text[end : end + 40]) or FEATURE_BEFORE.search(text[max(0, start - 25) : start]))
+
+
+def _crossing(span: NerSpan, m: AliasMatch) -> bool:
+    """The two overlap and neither contains the other."""
+    return span.start < m.start < span.end < m.end or m.start < span.start < m.end < span.end
 
 
 def _in_ranges(ranges: list[tuple[int, int]], start: int) -> bool:
@@ -240,8 +337,10 @@ def _accept_place(
         and _only_filler(text[s.start : m.start] + " " + text[m.end : s.end])
         for s in over
     )
-    if FEATURE_WORDS.match(text[m.end : m.end + 40]):
-        return False  # "Fergana Valley", "Zvartnots airport": a feature named after the place
+    if FEATURE_WORDS.match(text[m.end : m.end + 40]) or FEATURE_BEFORE.search(text[max(0, m.start - 25) : m.start]):
+        return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
+    if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
+        return False  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
     for span in over:
         longer = span.end - span.start > m.end - m.start
         if not longer:
@@ -281,7 +380,39 @@ def _clean_person(surface: str) -> str | None:
 
 def _actor(name: str) -> Entity:
     """A person the catalogue does not know: a Latin name, and an id every spelling of it shares."""
-    return Entity(f"actor:{slugify(person_key(name))}", "actor", romanize(name))
+    return Entity(f"actor:{slugify(person_key(name))}", "actor", romanize_person(name))
+
+
+class _NewPeople:
+    """The people an article names that the catalogue does not know, one entity per spelling key.
+
+    When the article spells one of them two ways ("Tatevik Hunanian", later "Hunanyan"), the
+    Wikipedia-style Armenian -yan spelling names the entity."""
+
+    def __init__(self) -> None:
+        self.by_key: dict[str, Entity] = {}
+
+    def person(self, name: str) -> Entity:
+        made = _actor(name)
+        known = self.by_key.setdefault(made.entity_id, made)
+        if known is not made and _prefer_spelling(made.name, known.name):
+            self.by_key[made.entity_id] = made
+        return self.by_key[made.entity_id]
+
+    def saw_surname(self, entity: Entity, surname: str) -> None:
+        """The article writes the surname of a person it named in full, perhaps spelled the other way."""
+        known = self.by_key.get(entity.entity_id)
+        if known is not None and _prefer_spelling(surname, known.name):
+            words = known.name.split()
+            self.by_key[entity.entity_id] = dataclasses.replace(known, name=" ".join([*words[:-1], surname]))
+
+    def with_chosen_spelling(self, resolved: list[ResolvedMention]) -> list[ResolvedMention]:
+        chosen = self.by_key
+        return [r._replace(entity=chosen[r.entity.entity_id]) if r.entity.entity_id in chosen else r for r in resolved]
+
+
+def _prefer_spelling(new: str, old: str) -> bool:
+    return new.endswith("yan") and old.endswith("ian")
 
 
 def _match_known_person(name: str, index: EntityIndex) -> Entity | None:
@@ -315,6 +446,21 @@ def _other_first_name(text: str, m: AliasMatch, actor: Entity) -> bool:
     return word[:1] != actor.name[:1]
 
 
+def _named_otherwise(
+    m: AliasMatch, over: list[NerSpan], person_names: dict[NerSpan, str | None], actor: Entity, index: EntityIndex
+) -> bool:
+    """A catalogue surname inside a longer name NER found for someone else: «Тоноян Гарик» (a list,
+    surname first) is not Davit Tonoyan, "Hunter Biden" is not Joe Biden."""
+    for span in over:
+        name = person_names.get(span)
+        if name is None or len(name.split()) < 2 or span.end - span.start <= m.end - m.start:
+            continue
+        known = _match_known_person(name, index)
+        if known is None or known.entity_id != actor.entity_id:
+            return True
+    return False
+
+
 def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
     """Each PERSON span's cleaned name (`_clean_person`; of the recogniser's normalised name when it
     gives one), worked out once per article."""
@@ -327,35 +473,59 @@ def _person_surnames(names: dict[NerSpan, str | None]) -> set[str]:
 
 
 def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[ResolvedMention]:
-    """A descriptive organisation alias ("Russian military base in Gyumri") still names its place."""
+    """A descriptive organisation alias still names its place: "Russian military base in Gyumri", and
+    a body of a country ("Security Council of Armenia", «Министерство обороны России», «МИД России»),
+    as the team's gold counts Russia in "President of Russia". A name that merely contains a country
+    ("Sputnik Armenia", "Radio Free Europe") does not."""
     cut = max(m.surface.rfind(" in "), m.surface.rfind(" at "))
-    if cut < 0:
-        return []
-    tail_start = cut + 4
     found = []
-    for inner in index.scan(m.surface[tail_start:]):
-        places = [
-            c
-            for c in inner.candidates
-            if c.entity.kind == "location" and (c.trusted or weights.get(c.entity.country_code or "", 0))
-        ]
-        if places:
-            start = m.start + tail_start + inner.start
-            found.append(ResolvedMention(start, start + len(inner.surface), inner.surface, places[0].entity))
+    if cut >= 0:
+        tail_start = cut + 4
+        for inner in index.scan(m.surface[tail_start:]):
+            places = [
+                c
+                for c in inner.candidates
+                if c.entity.kind == "location" and (c.trusted or weights.get(c.entity.country_code or "", 0))
+            ]
+            if places:
+                start = m.start + tail_start + inner.start
+                found.append(ResolvedMention(start, start + len(inner.surface), inner.surface, places[0].entity))
+        return found
+    words = m.surface.split(" ")
+    for k in (3, 2, 1):  # "of the United States", "of South Korea", "of Armenia", «России»
+        if len(words) <= k:
+            continue
+        tail = " ".join(words[-k:])
+        country = next((c for c in index.lookup(tail) if c.source == "country"), None)
+        if country is None:
+            continue
+        before = " ".join(words[:-k]) + " "
+        of_country = before.endswith((" of ", " de ", " des ", " der ", " del ")) or (
+            tail[:1] >= "\u0400" and tail.endswith(GENITIVE_ENDINGS)
+        )
+        if of_country:
+            start = m.start + len(before)
+            found.append(ResolvedMention(start, start + len(tail), tail, country.entity))
+        break
     return found
 
 
-def _full_name_before(text: str, surname: str) -> str | None:
-    """'Marisol Vance' when the article writes a first name before a surname NER saw alone."""
+def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None:
+    """'Marisol Vance' when the article writes a first name before a surname NER saw alone (not a
+    place or an organisation: "Yerevan Brandy" is not a person)."""
     hit = re.search(rf"\b([A-Z][\w'’-]+) {re.escape(surname)}\b", text)
-    if hit and hit.group(1).lower() not in STOPWORDS and hit.group(1).lower() not in TITLES:
-        return f"{hit.group(1)} {surname}"
-    return None
+    if not hit:
+        return None
+    word = hit.group(1)
+    if word.lower() in STOPWORDS or word.lower() in TITLES or any(c.entity.kind != "actor" for c in index.lookup(word)):
+        return None
+    return f"{word} {surname}"
 
 
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
-    matches = index.scan(text)
+    matches = _with_coordinated_regions(text, index.scan(text), index)
+    ner = _plausible_people(ner, matches, text)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
     person_surnames = _person_surnames(person_names)
@@ -375,6 +545,8 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
 
     for m in matches:
         over = spans.overlapping(m.start, m.end)
+        if any(s.label == "PERSON" and _crossing(s, m) for s in over):
+            continue  # «Совета безопасности Армен|ии» read into «Армен Григорян»: NER's person wins
         labels = {s.label for s in over}
         by_kind = _reading(m.candidates).by_kind
         entity = None
@@ -382,8 +554,9 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             actor = by_kind["actor"][0].entity
             if (
                 not _in_ranges(bylines, m.start)
-                and not FEATURE_WORDS.match(text[m.end : m.end + 40])
+                and not _named_after(text, m.start, m.end)
                 and not _other_first_name(text, m, actor)
+                and not _named_otherwise(m, over, person_names, actor, index)
             ):
                 entity = actor
         elif "organization" in by_kind and not (labels & PLACE_LABELS and "location" in by_kind):
@@ -404,11 +577,12 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
         if r.entity.kind == "actor" and (surname := surname_of(r.entity.name)):
             linked.setdefault(person_key(surname), r.entity)
             written.setdefault(surname, r.entity)
+    made = _NewPeople()
     singles: list[tuple[NerSpan, str]] = []
     for span in ner:
         if span.label != "PERSON" or taken.overlaps(span.start, span.end):
             continue
-        if _in_ranges(bylines, span.start) or FEATURE_WORDS.match(text[span.end : span.end + 40]):
+        if _in_ranges(bylines, span.start) or _named_after(text, span.start, span.end):
             continue
         name = person_names[span]
         if name is None:
@@ -421,7 +595,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
         if len(name.split()) == 1:
             singles.append((NerSpan(start, end, "PERSON"), name))
             continue
-        entity = _match_known_person(name, index) or _actor(name)
+        entity = _match_known_person(name, index) or made.person(name)
         resolved.append(ResolvedMention(start, end, text[start:end], entity))
         taken.add(start, end)
         for surname in {name.split()[-1], surname_of(entity.name)} - {None}:
@@ -430,8 +604,10 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
 
     for span, name in singles:
         entity = linked.get(person_key(name))
-        if entity is None and (full := _full_name_before(text, name)):
-            entity = _match_known_person(full, index) or _actor(full)
+        if entity is not None:
+            made.saw_surname(entity, romanize_person(name))
+        if entity is None and (full := _full_name_before(text, name, index)):
+            entity = _match_known_person(full, index) or made.person(full)
             linked[person_key(name)] = entity
         if entity is None:
             known = index.surnames.get(person_key(name), ())
@@ -444,12 +620,16 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     for surname, entity in written.items():
         if surname in NOT_SURNAME or surname in index.not_a_place:
             continue
-        for start, end in surname_occurrences(text, surname):
-            if taken.overlaps(start, end) or _in_ranges(bylines, start):
-                continue
-            resolved.append(ResolvedMention(start, end, text[start:end], entity))
-            taken.add(start, end)
+        for spelling in armenian_spellings(surname):
+            for start, end in surname_occurrences(text, spelling):
+                if taken.overlaps(start, end) or _in_ranges(bylines, start):
+                    continue
+                resolved.append(ResolvedMention(start, end, text[start:end], entity))
+                taken.add(start, end)
+                if spelling != surname:
+                    made.saw_surname(entity, spelling)
 
+    resolved = made.with_chosen_spelling(resolved)
     resolved = _prefer_people_named_here(resolved)
     resolved.sort(key=lambda r: r.start)
     return resolved

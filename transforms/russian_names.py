@@ -15,7 +15,10 @@ from typing import Protocol
 
 CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 NAME_TAGS = ("Name", "Surn", "Patr")
+COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", "ADVB", "NUMR"})
 _INITIAL = re.compile(r"^[А-ЯЁ]\.$")
+# A patronymic in any case: «Викторович», «Викторовича», «Викторовной», «Ильинична»
+_PATRONYMIC = re.compile(r"(?:ович|евич|ьич|овн|евн|ичн)\w{0,3}$")
 
 
 class Parse(Protocol):
@@ -23,6 +26,7 @@ class Parse(Protocol):
 
     tag: object
     score: float
+    is_known: bool
 
     def inflect(self, grammemes: set[str]): ...
 
@@ -34,7 +38,7 @@ class Analyzer(Protocol):
 def _case_and_gender(parses: list[Parse]) -> tuple[str | None, str | None, float]:
     """The case and gender of a given name the dictionary knows, with its confidence."""
     for p in parses:
-        if "Name" in p.tag and p.tag.case:
+        if "Name" in p.tag and p.tag.case and p.is_known:  # a guessed Name is often an unknown surname
             return p.tag.case, p.tag.gender, p.score
     return None, None, 0.0
 
@@ -90,6 +94,8 @@ def _restore_case(original: str, lemma: str) -> str:
 def nominative_name(name: str, morph: Analyzer) -> str:
     """«Николом Пашиняном» -> «Никол Пашинян»; initials («С. Лавров», «Лавров С.В.») are dropped."""
     words = [w for w in name.split() if not _INITIAL.match(w) and not re.fullmatch(r"(?:[А-ЯЁ]\.){2,}", w)]
+    while len(words) > 1 and _common_word(words[0], morph):  # «Дубль Спертяна»: a headline's noun in the span
+        words.pop(0)
     if not words:
         return name
     # In a hyphenated name only the last part declines: «Касым-Жомартом», «Тер-Петросяна».
@@ -109,16 +115,44 @@ def nominative_name(name: str, morph: Analyzer) -> str:
                 top = max(surn, key=lambda p: p.score)
                 case, gender = top.tag.case, top.tag.gender
                 break
+    if case is None and len(words) == 1 and (armenian := re.match(r"(.+ян)(?:а|у|ом|е)$", words[0])):
+        return heads[0] + armenian.group(1)  # «Спертяна»: an Armenian surname only men's forms decline
     if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
-    if case is None or case == "nomn":
-        return " ".join(h + w for h, w in zip(heads, words, strict=True))
-    out = []
-    for head, word, word_parses in zip(heads, words, parses, strict=True):
-        if any("Name" in p.tag and p.tag.case == case for p in word_parses):
-            lemma = _inflected(word_parses, case, gender) or word
-        else:  # a surname: its regular ending is safer than pymorphy's guess from the word's tail
-            regular = _regular_surname(word, case, gender)
-            lemma = regular if regular != word else (_inflected(word_parses, case, gender) or word)
-        out.append(head + _restore_case(word, lemma))
-    return " ".join(out)
+    if case is not None and case != "nomn":
+        words = [
+            head + _nominative(word, word_parses, case, gender)
+            for head, word, word_parses in zip(heads, words, parses, strict=True)
+        ]
+    else:
+        words = [head + word for head, word in zip(heads, words, strict=True)]
+    return " ".join(_name_order(words, parses))
+
+
+def _common_word(word: str, morph: Analyzer) -> bool:
+    """A noun or adjective the dictionary knows, never a name: «Дубль», «Глава» in a headline's span.
+    Verbs are kept: a name that spells a verb («Давит») is a name NER found, not a stray word."""
+    parses = morph.parse(word)
+    return all(
+        p.is_known and p.tag.POS in COMMON_POS and not any(t in p.tag for t in (*NAME_TAGS, "Geox", "Orgn"))
+        for p in parses
+    )
+
+
+def _name_order(words: list[str], parses: list[list[Parse]]) -> list[str]:
+    """Given name first, no patronymic: «Лавров Сергей Викторович», «Сергей Викторович Лавров» ->
+    «Сергей Лавров»; «Хачатуров Юрий» (a list, surname first) -> «Юрий Хачатуров»."""
+    given = [i for i, ps in enumerate(parses) if "Name" in ps[0].tag and ps[0].is_known]
+    kept = [i for i in range(len(words)) if not (len(words) > 1 and i > 0 and _PATRONYMIC.search(words[i]))]
+    if len(kept) == 2 and kept[1] in given and kept[0] not in given:
+        kept.reverse()
+    return [words[i] for i in kept]
+
+
+def _nominative(word: str, word_parses: list[Parse], case: str, gender: str | None) -> str:
+    if any("Name" in p.tag and p.tag.case == case and p.is_known for p in word_parses):
+        lemma = _inflected(word_parses, case, gender) or word
+    else:  # a surname: its regular ending is safer than pymorphy's guess from the word's tail
+        regular = _regular_surname(word, case, gender)
+        lemma = regular if regular != word else (_inflected(word_parses, case, gender) or word)
+    return _restore_case(word, lemma)

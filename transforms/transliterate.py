@@ -33,24 +33,46 @@ _ARMENIAN = {
 }  # fmt: skip
 _ARMENIAN_VOWELS = set("աեէըիոօւ")
 
-# Given names whose English spelling is not their letter-by-letter romanization (English Wikipedia usage).
+# Given names whose English spelling is not their letter-by-letter romanization: the form English-language
+# media and Wikipedia titles use (Sergei Shoigu, Andrei Belousov, Alexei Navalny, Yuri Ushakov).
 CONVENTIONAL_GIVEN_NAMES = {
-    "Александр": "Alexander", "Александра": "Alexandra", "Алексей": "Alexey", "Юрий": "Yury", "Юлия": "Yulia",
+    "Александр": "Alexander", "Александра": "Alexandra", "Алексей": "Alexei", "Сергей": "Sergei",
+    "Андрей": "Andrei", "Матвей": "Matvei", "Тимофей": "Timofei", "Юрий": "Yuri", "Юлия": "Yulia",
     "Мария": "Maria", "Наталья": "Natalya", "Наталия": "Natalia", "Ксения": "Ksenia", "Евгений": "Yevgeny",
     "Евгения": "Yevgenia", "Елена": "Yelena", "Екатерина": "Yekaterina", "Елизавета": "Yelizaveta",
     "Пётр": "Pyotr", "Петр": "Pyotr", "Фёдор": "Fyodor", "Федор": "Fyodor", "Артём": "Artyom", "Артем": "Artyom",
     "Семён": "Semyon", "Семен": "Semyon", "Максим": "Maxim", "Николай": "Nikolai", "Виктория": "Viktoria",
     "Анастасия": "Anastasia", "Валерия": "Valeria", "Дарья": "Darya", "Софья": "Sofya", "Татьяна": "Tatyana",
-    "Илья": "Ilya", "Ольга": "Olga", "Игорь": "Igor", "Василий": "Vasily", "Дмитрий": "Dmitry",
-    "Давид": "David", "Арам": "Aram", "Ованес": "Hovhannes", "Оганес": "Hovhannes", "Айк": "Hayk",
-    "Акоп": "Hakob", "Амаяк": "Hamayak", "Арутюн": "Harutyun", "Грач": "Hrach", "Грант": "Hrant",
-    "Грайр": "Hrayr", "Ерванд": "Yervand", "Ервант": "Yervand", "Егише": "Yeghishe", "Вардан": "Vardan",
+    "Илья": "Ilya", "Ольга": "Olga", "Игорь": "Igor", "Дмитрий": "Dmitry",
     "Дэвид": "David", "Джон": "John", "Майкл": "Michael", "Джозеф": "Joseph", "Эммануэль": "Emmanuel",
     "Жан": "Jean", "Шарль": "Charles", "Йозеф": "Josef", "Джеймс": "James", "Роберт": "Robert",
-    "Ռոբերտ": "Robert", "Դավիթ": "Davit", "Հովհաննես": "Hovhannes", "Երվանդ": "Yervand", "Ալեքսանդր": "Alexander",
-    "Ալեքսեյ": "Alexey", "Յուրի": "Yury", "Դմիտրի": "Dmitry", "Մարիա": "Maria", "Սերգեյ": "Sergey",
-    "Էմանուել": "Emmanuel", "Էմանուիլ": "Emmanuel",
+    "Ալեքսանդր": "Alexander", "Ալեքսեյ": "Alexei", "Յուրի": "Yuri", "Դմիտրի": "Dmitry", "Մարիա": "Maria",
+    "Սերգեյ": "Sergei", "Անդրեյ": "Andrei", "Էմանուել": "Emmanuel", "Էմմանուել": "Emmanuel", "Ռոբերտ": "Robert",
 }  # fmt: skip
+# Armenian given names as Russian writes them (it drops or changes հ, ղ, ո), and their Armenian spelling.
+ARMENIAN_GIVEN_NAMES = {
+    "Акоп": "Hakob", "Айк": "Hayk", "Амаяк": "Hamayak", "Арутюн": "Harutyun", "Ованес": "Hovhannes",
+    "Оганес": "Hovhannes", "Ованнес": "Hovhannes", "Оганнес": "Hovhannes", "Овсеп": "Hovsep", "Овик": "Hovik",
+    "Гоар": "Gohar", "Анаит": "Anahit", "Асмик": "Hasmik", "Рипсиме": "Hripsime", "Грант": "Hrant",
+    "Грач": "Hrach", "Грачья": "Hrachya", "Грайр": "Hrayr", "Айказ": "Haykaz", "Айкануш": "Haykanush",
+    "Егише": "Yeghishe", "Ерванд": "Yervand", "Ервант": "Yervand", "Мгер": "Mher", "Казар": "Ghazar",
+    "Гукас": "Ghukas", "Погос": "Poghos", "Микаел": "Mikael", "Микаэл": "Mikael", "Самвел": "Samvel",
+    "Вааген": "Vahagn", "Ваагн": "Vahagn", "Ваган": "Vahan", "Ваге": "Vahe", "Вачаган": "Vachagan",
+    "Эдмон": "Edmon", "Нерсес": "Nerses", "Саркис": "Sargis", "Геворг": "Gevorg", "Геворк": "Gevorg",
+    "Арамаис": "Aramayis", "Арайик": "Arayik", "Араик": "Arayik", "Мамикон": "Mamikon", "Гайк": "Hayk",
+    "Гаяне": "Gayane", "Заруи": "Zaruhi", "Армине": "Armine", "Нуне": "Nune", "Шушан": "Shushan",
+}  # fmt: skip
+# Roots of Armenian surnames whose Russian spelling drops or changes a letter (Акопян -> Hakobyan).
+ARMENIAN_SURNAME_ROOTS = {
+    "Акоп": "Hakob", "Айрапет": "Hayrapet", "Амбарцум": "Hambardzum", "Арутюн": "Harutyun", "Оганес": "Hovhannis",
+    "Ованес": "Hovhannis", "Оганнис": "Hovhannis", "Ованнис": "Hovhannis", "Оганис": "Hovhannis",
+    "Ованис": "Hovhannis", "Овсеп": "Hovsep", "Оган": "Ohan", "Оваким": "Hovakim", "Овнан": "Hovnan",
+    "Погос": "Poghos", "Казар": "Ghazar", "Гукас": "Ghukas", "Егиазар": "Yeghiazar", "Унан": "Hunan",
+    "Агаджан": "Aghajan", "Агабек": "Aghabek", "Саркис": "Sargs", "Амазасп": "Hamazasp", "Акопджан": "Hakobjan",
+    "Атан": "Hatan", "Мкртч": "Mkrtch", "Егян": "Yeghyan", "Мовсес": "Movses", "Абраам": "Abraham",
+    "Мхитар": "Mkhitar", "Гарибджан": "Gharibjan", "Гевондян": "Ghevondyan", "Овсепян": "Hovsepyan",
+}  # fmt: skip
+ARMENIAN_SURNAME = re.compile(r"(?:ян|янц|унц|յան|յանց)$")
 
 _RUSSIAN_ENDINGS = (("ий", "y"), ("ый", "y"), ("ой", "oy"))
 _ARMENIAN_LETTER = re.compile(r"[\u0531-\u0587]")
@@ -64,6 +86,34 @@ def romanize(name: str) -> str:
     return re.sub(r"[\u0400-\u04ff\u0531-\u0587]+", lambda m: _romanize_word(m.group()), name)
 
 
+def romanize_person(name: str) -> str:
+    """The Latin spelling of a person's name. An Armenian surname in Cyrillic («Погосян», «Конджорян»)
+    makes the name Armenian: its roots and given names take their Armenian spelling (Poghosyan,
+    Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used."""
+    words = name.split()
+    if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
+        return romanize(name)
+    return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
+
+
+def _armenian_in_cyrillic(word: str, last: bool) -> str:
+    if not _CYRILLIC_LETTER.search(word):
+        return word
+    if not last and word in ARMENIAN_GIVEN_NAMES:
+        return ARMENIAN_GIVEN_NAMES[word]
+    if not last and word in CONVENTIONAL_GIVEN_NAMES:
+        return CONVENTIONAL_GIVEN_NAMES[word]
+    prefix = ""
+    if last and word.startswith("Тер-"):
+        prefix, word = "Ter-", word[4:]
+    if last:
+        for root in sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True):
+            if word.startswith(root):
+                return prefix + ARMENIAN_SURNAME_ROOTS[root] + _romanize_russian(word[len(root) :].lower(), True)
+    latin = _romanize_russian(word.lower(), armenian=True)
+    return prefix + (latin[:1].upper() + latin[1:] if word[:1].isupper() else latin)
+
+
 def _romanize_word(word: str) -> str:
     conventional = CONVENTIONAL_GIVEN_NAMES.get(word) or CONVENTIONAL_GIVEN_NAMES.get(word.replace("ё", "е"))
     if conventional:
@@ -73,13 +123,16 @@ def _romanize_word(word: str) -> str:
     return latin[:1].upper() + latin[1:] if word[:1].isupper() else latin
 
 
-def _romanize_russian(word: str) -> str:
+def _romanize_russian(word: str, armenian: bool = False) -> str:
+    """`armenian`: the word is part of an Armenian name, where «дж» stands for ջ (j): Конджорян -> Konjoryan."""
     for ending, latin_ending in _RUSSIAN_ENDINGS:
         if word.endswith(ending) and len(word) > 3:
-            return _romanize_russian(word[: -len(ending)]) + latin_ending
+            return _romanize_russian(word[: -len(ending)], armenian) + latin_ending
     out = []
     for i, ch in enumerate(word):
-        if ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and word[i - 1 : i] != "и":
+        if armenian and ch == "ж" and i > 0 and word[i - 1] == "д":
+            out[-1] = "j"
+        elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and word[i - 1 : i] != "и":
             out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev; but Гергиев -> Gergiev
         elif ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
             out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y: Sergey)
@@ -102,7 +155,7 @@ def _romanize_armenian(word: str) -> str:
             i += 2
             continue
         if ch == "և":
-            out.append("yev" if i == 0 else "ev")
+            out.append("yev" if i == 0 or word[i - 1] in _ARMENIAN_VOWELS else "ev")  # Սերգեև -> Sergeyev
         elif ch == "ե" and (i == 0 or word[i - 1] in _ARMENIAN_VOWELS):
             out.append("ye")
         elif ch == "ո" and i == 0:
