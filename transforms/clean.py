@@ -15,7 +15,12 @@ END_MARKERS = re.compile(
     r"|you (may|might) also like|recommended( for you)?|editor'?s'? (choice|picks?)|popular( now| posts)?"
     r"|most (read|popular|viewed)|trending( now)?|latest news|leave a (reply|comment)|comments?( \(\d+\))?"
     r"|\d+ comments?|share this( article| story)?:?|like this:?|tags?:.*|subscribe to our newsletter.*"
-    r"|sign up for our newsletter.*)\s*:?$",
+    r"|sign up for our newsletter.*"
+    # Russian, Armenian, French, German, Spanish
+    r"|читайте (также|еще|ещё|нас).*|по теме:?|теги:.*|метки:.*|ранее по теме.*|другие новости.*|новости по теме.*"
+    r"|самое (читаемое|популярное).*|комментарии.*|нашли ошибку.*|кարդացեք նաև.*|կարդացեք նաեւ.*|պիտակներ.*"
+    r"|նմանատիպ նյութեր.*|lire aussi.*|à lire aussi.*|sur le même sujet.*|lesen sie auch.*|mehr zum thema.*"
+    r"|leer más.*|lea también.*|te puede interesar.*|noticias relacionadas.*)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -24,8 +29,26 @@ FURNITURE_LINE = re.compile(
     r"^(share\.?|share on \w+|tweet|print|email|e-mail|whatsapp|telegram|facebook|twitter|copy link"
     r"|exit mobile version|skip to (main )?content|advertisement|-*\s*advertis(e)?ment\s*-*|sponsored( content)?"
     r"|your email address will not be published.*|required fields are marked.*|(source|posted|written) by \[.*\]"
-    r"|\[[a-z_ ]+\]|follow us on .*|click here to .*|all rights reserved.*|©.*|copyright .*)$",
+    r"|\[[a-z_ ]+\]|follow us on .*|click here to .*|all rights reserved.*|©.*|copyright .*"
+    r"|реклама|поделиться.*|подписывайтесь .*|подпишитесь .*|telegram|вконтакте|одноклассники|vk|дзен"
+    r"|нашли ошибку\?.*|все права защищены.*|բաժանորդագրվեք.*|կիսվել.*|գովազդ|publicidad|anzeige|publicité"
+    r"|partager.*|teilen.*|compartir.*)$",
     re.IGNORECASE,
+)
+# Words of a site's navigation menu, which scraped pages put before the headline.
+MENU_WORDS = frozenset(
+    """
+    home news latest world politics business economy sport sports culture society opinion video videos photo
+    photos multimedia live regions region tech science health lifestyle analysis features top main menu search
+    главное лента новостей новости политика экономика общество происшествия спорт культура мультимедиа
+    видео фото мир регионы наука технологии аналитика интервью мнения армения россия кавказ все
+    լրահոս լուրեր քաղաքականություն հասարակություն տնտեսություն սպորտ մշակույթ աշխարհ տեսանյութ
+    լուսանկար մամուլ իրավունք բանակ գլխավոր
+    """.split()
+)
+MENU_SEPARATORS = re.compile(r"\s+[|•·/>»›]\s+")
+DATE_LINE = re.compile(
+    r"^[\W\d_]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}|\d{1,2}\s+\w+\s+\d{4})[\W\d_]*(?:\w+[\W\d_]*){0,3}$"
 )
 
 BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|/|\|)\s*")
@@ -60,7 +83,24 @@ def _strip_breadcrumb(first: str, following: list[str]) -> str:
         return nxt.strip()
     if re.match(r"^home\s*(?:>|»|›|/|\|)", first, re.IGNORECASE):
         return BREADCRUMB_SEPARATORS.split(first)[-1].strip()
+    parts = MENU_SEPARATORS.split(first)
+    if len(parts) >= 3 and all(len(p.split()) <= 3 for p in parts[:-1]) and len(parts[-1].split()) >= 4:
+        return parts[-1].strip()  # «Новости / Политика / Пашинян заявил …»
     return first
+
+
+def is_menu_line(line: str) -> bool:
+    """A site's menu, rubric or date line above the headline: «Главное Лента новостей Политика …»,
+    "Լրահոս | Քաղաքականություն | Սպորտ", "12 марта 2025, 14:35"."""
+    words = re.findall(r"[^\W\d_]+", line.casefold())
+    if not words or re.search(r"[.!?:;«»\"“”]", line.replace("...", "")) and not DATE_LINE.match(line):
+        return False
+    if DATE_LINE.match(line):
+        return True
+    segments = MENU_SEPARATORS.split(line)
+    if len(segments) >= 3 and all(len(seg.split()) <= 3 for seg in segments):
+        return True
+    return len(words) >= 3 and sum(w in MENU_WORDS for w in words) >= 0.6 * len(words)
 
 
 def split_headline(text: str) -> tuple[str | None, str, list[str]]:
@@ -68,9 +108,12 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
 
     The first non-empty line is the headline unless it reads like a paragraph, in which case the
     article has no headline line: the title is derived from its first sentence and the body keeps it all.
+    Menu, rubric and date lines above it are page furniture and are dropped.
     """
     lines = text.split("\n")
     idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    while idx is not None and is_menu_line(lines[idx].strip()):
+        idx = next((i for i in range(idx + 1, len(lines)) if lines[i].strip()), None)
     if idx is None:
         return None, "", []
     first = lines[idx].strip()
