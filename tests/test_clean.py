@@ -107,13 +107,18 @@ OTHER_PROSE = {
 
 
 def test_clear_english_skips_the_classifier_and_other_languages_reach_it(monkeypatch):
-    import py3langid
-
+    import transforms.language
     from transforms.language import article_language
 
     asked = []
-    classify = py3langid.classify
-    monkeypatch.setattr(py3langid, "classify", lambda text: asked.append(text) or classify(text))
+    classifier = transforms.language._classifier()
+
+    class Counting:
+        def classify(self, text):
+            asked.append(text)
+            return classifier.classify(text)
+
+    monkeypatch.setattr(transforms.language, "_classifier", Counting)
     assert article_language(ENGLISH_PROSE) == "en"
     assert asked == []  # recognised by its function words
     for code, prose in OTHER_PROSE.items():

@@ -49,9 +49,12 @@ TITLES = frozenset(
 )
 # Endings that make a capitalised word a surname on their own (Armenian, and Georgian, Ukrainian, Polish ones)...
 SURNAME_ENDINGS = ("յան", "յանց", "եան", "ունի", "ենց", "շվիլի", "զադե", "սկի", "սկայա", "ենկո")
-# ...and the endings of transcribed Russian and Azerbaijani surnames, which place names share (Բեռլին,
-# Կիև): a surname only after a given name or an office.
+# ...and the endings of transcribed foreign surnames, which place names share (Բեռլին, Կիև, Էջմիածին):
+# a surname only after a given name or an office.
 WEAK_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա", "ին", "ինա", "իա", "ձե", "ուկ", "իչ", "եր", "ոն")
+# After another capitalised word that is not a known given name, only the Russian and Azerbaijani
+# patronymic surname endings (Օմարով, Զախարովա, Ալիև) make the pair a name.
+PAIRED_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա")
 # Case endings of the last word of a name, longest first; "" keeps the word as it is.
 _CASE_ENDINGS = ("ից", "ով", "ին", "ում", "ի", "ը", "ն", "")
 _WORD = re.compile(r"[\u0531-\u0587]+(?:-[\u0531-\u0587]+)*")
@@ -59,14 +62,16 @@ _SENTENCE_END = re.compile(r"[.:։!?…»\n]\s*$")
 
 
 def _capitalised(word: str) -> bool:
-    return "\u0531" <= word[0] <= "\u0556"
+    """A capitalised word, not an abbreviation (ԱԳՆ, ՀՀ, ԵՄ are bodies and countries)."""
+    return "\u0531" <= word[0] <= "\u0556" and not (len(word) > 1 and "\u0531" <= word[1] <= "\u0556")
 
 
-def surname_stem(word: str, weak: bool = False) -> str | None:
+def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | None:
     """The surname without its case ending ("Փաշինյանից" -> "Փաշինյան"), or None if it is not one;
-    `weak` also accepts the endings of transcribed foreign surnames (after a given name or an office)."""
+    `weak` also accepts the endings of transcribed foreign surnames (after a given name or an office),
+    `paired` the Russian ones (after another capitalised word)."""
     word = word.replace("եւ", "և")
-    endings = SURNAME_ENDINGS + WEAK_SURNAME_ENDINGS if weak else SURNAME_ENDINGS
+    endings = SURNAME_ENDINGS + (WEAK_SURNAME_ENDINGS if weak else PAIRED_SURNAME_ENDINGS if paired else ())
     for ending in _CASE_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
         if (not ending or word.endswith(ending)) and len(stem) >= 4 and stem.endswith(endings):
@@ -102,14 +107,14 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
         # two capitalised words mid-sentence are a name: Armenian capitalises nothing else
         paired = i > 0 and _capitalised(words[i - 1][2]) and text[words[i - 1][1] : start] == " "
         paired = paired and not _starts_sentence(text, words[i - 1][0])
-        if _capitalised(word) and (last := surname_stem(word, weak=titled or paired)):
+        if _capitalised(word) and (last := surname_stem(word, weak=titled, paired=paired)):
             prev = words[i - 1] if i > 0 else None
             if (
                 prev is not None
                 and text[prev[1] : start] == " "
                 and _capitalised(prev[2])
                 and not spans_end_at(spans, prev[1])
-                and not _starts_sentence(text, prev[0])
+                and (not _starts_sentence(text, prev[0]) or _could_be_given_name(prev[2]))
             ):
                 spans.append(NerSpan(prev[0], end, "PERSON", f"{prev[2]} {last}"))
             else:
@@ -118,6 +123,24 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
             spans.append(NerSpan(start, end, "PERSON", _bare(word)))
         i += 1
     return spans
+
+
+# Words that start Armenian news sentences and are not names ("Yesterday Petrosyan said…").
+SENTENCE_STARTERS = frozenset(
+    """
+    Երեկ Այսօր Վաղը Նաև Նաեւ Ըստ Այս Այդ Նա Նրանք Մինչ Իսկ Բայց Սակայն Նշենք Հիշեցնենք Հիշեցնեմ Ավելի Նախկինում
+    Նախօրեին Հետո Այնուհետև Այնուհետեւ Ապա Երբ Եթե Քանի Թեև Թեեւ Ինչպես Որպես Մասնավորապես Փոխարենը Արդյունքում
+    Միաժամանակ Բացի Ընդ Դրանից Այդպիսով Հատկապես Վերջերս Շուտով Արդեն Նույն Մյուս Բոլոր Պաշտոնական Լրագրողների
+    """.split()
+)
+
+
+def _could_be_given_name(word: str) -> bool:
+    """A sentence's first word before a surname: a given name unless it is a known sentence opener or
+    carries a case or plural ending no given name has in the nominative."""
+    if word in GIVEN_NAMES:
+        return True
+    return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ"))
 
 
 def _bare(word: str) -> str:

@@ -89,6 +89,19 @@ def _strip_breadcrumb(first: str, following: list[str]) -> str:
     return first
 
 
+# An agency dateline opens the first paragraph of wire copy: "YEREVAN, Dec 5 (Reuters) -", "MOSCOW (AP) —",
+# «МОСКВА, 5 декабря. /ТАСС/.», «ЕРЕВАН, 5 дек — Sputnik.», «ԵՐԵՎԱՆ, 15 ՀՈԿՏԵՄԲԵՐԻ, ԱՐՄԵՆՊՐԵՍ։».
+_CAPS_PLACE = r"[A-ZА-ЯЁԱ-Ֆ][A-ZА-ЯЁԱ-Ֆ'’.-]+(?:[ /][A-ZА-ЯЁԱ-Ֆ][A-ZА-ЯЁԱ-Ֆ'’.-]+)*"
+DATELINE = re.compile(
+    rf"^{_CAPS_PLACE}(?:"
+    r"(?:,\s*[^()\n]{1,25}?)?\s*\([^)\n]{2,30}\)\s*[-—–.:]+"  # YEREVAN, Dec 5 (Reuters) -   MOSCOW (AP) —
+    r"|,\s*[^/\n]{1,25}?\s*/[^/\n]{2,20}/\.?"  # МОСКВА, 5 декабря. /ТАСС/.
+    r"|,\s*[^—–\n]{1,25}?\s+[—–-]\s*[\w .-]{2,25}?\."  # ЕРЕВАН, 5 дек — Sputnik.
+    r"|,\s*[^,\n]{1,25},\s*[A-ZА-ЯЁԱ-Ֆ]{3,}[.:։]"  # ԵՐԵՎԱՆ, 15 ՀՈԿՏԵՄԲԵՐԻ, ԱՐՄԵՆՊՐԵՍ։
+    r")\s"
+)
+
+
 def is_menu_line(line: str) -> bool:
     """A site's menu, rubric or date line above the headline: «Главное Лента новостей Политика …»,
     "Լրահոս | Քաղաքականություն | Սպորտ", "12 марта 2025, 14:35"."""
@@ -118,6 +131,12 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
         return None, "", []
     first = lines[idx].strip()
     rest = lines[idx + 1 :]
+    if not any(ln.strip() for ln in rest) or DATELINE.match(first):
+        # one paragraph, or wire copy whose first paragraph opens with its dateline: no headline line
+        lead = first[DATELINE.match(first).end() :] if DATELINE.match(first) else first
+        sentence = re.split(r"(?<=[.!?])\s+", lead, maxsplit=1)[0]
+        title = sentence if len(sentence) <= MAX_HEADLINE_CHARS else sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0]
+        return title, "\n".join(lines[idx:]).strip(), ["title_derived"]
     if not _looks_like_headline(first):
         sentence = re.split(r"(?<=[.!?])\s+", first, maxsplit=1)[0]
         title = (

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import NamedTuple
 
-from transforms.names import alias_key, starts_capitalised, text_tokens, token_keys
+from transforms.names import alias_key, starts_capitalised, text_tokens, token_key, token_keys
 from transforms.records import Entity
 
 # How a candidate was found; decides whether a dictionary match alone is enough evidence.
@@ -69,6 +69,10 @@ class AliasScanner:
         tokens, ends = text_tokens(text)
         keys = token_keys(tokens)
         first_tokens = self.first_tokens
+        for j, token in enumerate(tokens):
+            # a dateline's capitals (YEREVAN, МОСКВА): the place, when no alias is written in capitals
+            if len(token) >= 4 and token.isupper() and keys[j] not in first_tokens:
+                keys[j] = token_key(token.capitalize())
         matches: list[AliasMatch] = []
         n = len(tokens)
         covered = 0  # tokens before this one are inside a match already

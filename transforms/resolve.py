@@ -39,14 +39,14 @@ TITLES = frozenset(
 NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "bin", "al", "ter", "ibn", "y"}
 POSSESSIVE = re.compile(r"^\s*['’]s?\b")
 BYLINE = re.compile(
-    r"^\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author"
+    r"^\s*\(?\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author"
     r"|фото|фотография|автор|источник|корреспондент|foto|fotografía|auteur|լուսանկար\w*|հեղինակ)\b[:\s—–-]",
     re.IGNORECASE,
 )
 # A place or person name followed by one of these is a feature or facility named after it
 # ("Fergana Valley", "Lachin corridor", "Heydar Aliyev International Airport"), not the place or person.
 FEATURE_WORDS = re.compile(
-    r"^(?:-\d+)?\s+(?:international\s+)?(?:valley|river|sea|lake|mountains?|mount|range|gorge|corridor|airport"
+    r"^(?:-\d+)?\s+(?:(?-i:[A-Z][\w-]+)\s+){0,2}(?:valley|river|sea|lake|mountains?|mount|range|gorge|corridor|airport"
     r"|airfield|cave|basin|strait|bay|gulf|peninsula|desert|plateau|highway|pass|canyon|dam|reservoir|pipeline"
     r"|stadium|arena|street|avenue|square|boulevard|prospekt|bridge|park|station|port|center|centre|foundation"
     r"|prize|award|university|institute|school|hospital|museum|cathedral|church|mosque|monastery|palace|fund)\b",
@@ -74,6 +74,15 @@ STOPWORDS = frozenset(
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
 GENITIVE_ENDINGS = ("и", "ы", "а", "ի")  # «России», «Украины», «Азербайджана», «Հայաստանի»
+# A state's bodies and offices: the country in their name is the place they act for ("Security Council of
+# Armenia", «МИД России»); a proper name that contains one ("Bank of Russia") is an institution's name.
+STATE_BODY = re.compile(
+    r"(?i)\b(?:ministry|minister|government|president|presidency|embassy|consulate|parliament|national assembly"
+    r"|security council|armed forces|army|navy|border guards?|prosecutor|ombudsman|defen[cs]e|foreign affairs"
+    r"|ministère|gouvernement|ministerium|regierung|botschaft|ministerio|gobierno|embajada)\b"
+    r"|(?:министерств|министр|мид|минобороны|минэкономразвития|минфин|правительств|президент|посольств|консульств"
+    r"|парламент|госдум|совет безопасности|совбез|вооруж|арми|погранич|прокуратур|генпрокуратур|омбудсмен|аппарат)"
+)
 MAX_CASE_ENDING = 3  # letters a Russian or Armenian case ending adds to a surname («-ыми», «-ից»)
 PLACE_SOURCE_RANK = {"country": 6, "catalog_place": 5, "continent": 5, "capital": 4, "us_state": 3}
 
@@ -246,17 +255,24 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
     return sorted(kept + found, key=lambda m: m.start)
 
 
-def _plausible_people(ner: list[NerSpan], matches: list[AliasMatch], text: str) -> list[NerSpan]:
-    """NER spans without the PERSON spans that start with a country, a capital, a catalogue place or
-    organisation, or a feature word: "Yerevan Brandy", "Lake Issyk-Kul", «Հայաստանի Հանրային»
-    (Armenia's Public TV), «Մոսկվայից Զախարովան» (from Moscow, Zakharova). A name never starts that way,
-    and such a span would otherwise hide the place it starts with."""
-    starts = {m.start: m for m in matches}
+def _plausible_people(
+    ner: list[NerSpan], matches: list[AliasMatch], text: str, not_a_place: frozenset[str]
+) -> list[NerSpan]:
+    """NER spans without the PERSON spans that hold a country, a capital, a catalogue place or an
+    organisation beside other words, or start with a feature word: "Yerevan Brandy", "Leave Yerevan
+    Alone" and "Armenia Hold Talks" (a title-case headline), "Lake Issyk-Kul", «Հայաստանի Հանրային»
+    (Armenia's Public TV), «Մոսկվայից Զախարովան» (from Moscow, Zakharova). A name is not made that way,
+    and such a span would hide the place in it."""
+    starts = [m.start for m in matches]
     kept = []
     for span in ner:
         if span.label == "PERSON":
-            m = starts.get(span.start)
-            if m is not None and m.end < span.end and _place_or_body(m):
+            lo, hi = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
+            inside = [m for m in matches[lo:hi] if m.end <= span.end + MAX_CASE_ENDING]
+            if any(
+                _place_or_body(m) and (m.start, m.end) != (span.start, span.end) and m.surface not in not_a_place
+                for m in inside
+            ):
                 continue
             if LEADING_FEATURE.match(text[span.start : span.end]):
                 continue
@@ -265,8 +281,10 @@ def _plausible_people(ner: list[NerSpan], matches: list[AliasMatch], text: str) 
 
 
 def _place_or_body(m: AliasMatch) -> bool:
-    """Every reading of the alias is a trusted place or an organisation, none a person."""
-    return all(c.entity.kind == "organization" or (c.entity.kind == "location" and c.trusted) for c in m.candidates)
+    """The alias reads as a trusted place or an organisation, never as a person."""
+    return not any(c.entity.kind == "actor" for c in m.candidates) and any(
+        c.entity.kind == "organization" or (c.entity.kind == "location" and c.trusted) for c in m.candidates
+    )
 
 
 def _named_after(text: str, start: int, end: int) -> bool:
@@ -312,6 +330,18 @@ def _choose_place(places: list[Candidate], weights: Counter) -> Candidate:
     return max(places, key=lambda c: _place_score(c, weights))
 
 
+LIST_JOINER = re.compile(r",|\b(?:and|or|и|или|և|ու|y|et|und)\b")
+
+
+def _only_places_and_filler(text: str, index: EntityIndex) -> bool:
+    """The words are a conjunction, stopwords, punctuation and places: the rest of a NER span that lists
+    places ("Voskepar and Baghanis"), not of a name that contains one ("Paris Saint-Germain")."""
+    if not LIST_JOINER.search(text):
+        return False
+    rest = [w for w in re.findall(r"\w+", text) if w.lower() not in STOPWORDS]
+    return bool(rest) and all(any(c.entity.kind == "location" for c in index.lookup(w)) for w in rest)
+
+
 def _only_filler(text: str) -> bool:
     """True when what is left of a NER span around a name is only stopwords or punctuation."""
     return all(w.lower() in STOPWORDS for w in re.findall(r"\w+", text))
@@ -351,6 +381,8 @@ def _accept_place(
         if span.label == "PERSON":
             return False  # "Antony" in "Antony Blinken", "Jordan" in "Jordan Peterson"
         if span.label in ORG_LABELS and not POSSESSIVE.match(text[m.end : m.end + 3]):
+            if _only_places_and_filler(rest, index):
+                continue  # "Voskepar and Baghanis" tagged WORK_OF_ART: a list of places
             return False  # "Moscow" in "The Moscow Times"
     if m.surface in index.not_a_place and (not exact_place or text[max(0, m.start - 4) : m.start] == "the "):
         return False  # "the West", "May": words first, places only when NER agrees
@@ -503,7 +535,7 @@ def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[
         of_country = before.endswith((" of ", " de ", " des ", " der ", " del ")) or (
             tail[:1] >= "\u0400" and tail.endswith(GENITIVE_ENDINGS)
         )
-        if of_country:
+        if of_country and STATE_BODY.search(before):
             start = m.start + len(before)
             found.append(ResolvedMention(start, start + len(tail), tail, country.entity))
         break
@@ -525,7 +557,7 @@ def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = _with_coordinated_regions(text, index.scan(text), index)
-    ner = _plausible_people(ner, matches, text)
+    ner = _plausible_people(ner, matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
     person_surnames = _person_surnames(person_names)
@@ -636,16 +668,22 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
 
 
 def _prefer_people_named_here(resolved: list[ResolvedMention]) -> list[ResolvedMention]:
-    """A bare surname means the person of that surname named in this article, not a namesake in the
-    catalogue: "Vance" after "Marisol Vance" is not JD Vance."""
+    """A bare surname means the person of that surname named in full in this article, not a namesake
+    in the catalogue: "Vance" after "Marisol Vance" is not JD Vance; «Тоноян» after «Тоноян Гарик» (a
+    list, surname first) is Garik Tonoyan. Surnames are compared by spelling key, so a case form
+    («Тонояна») finds its person too."""
     named_here: dict[str, Entity] = {}
     for r in resolved:
-        if r.entity.kind == "actor" and len(r.surface.split()) >= 2:
-            named_here.setdefault(r.surface.split()[-1], r.entity)
+        if r.entity.kind == "actor" and len(r.surface.split()) >= 2 and (surname := surname_of(r.entity.name)):
+            named_here.setdefault(person_key(surname), r.entity)
+    if not named_here:
+        return resolved
     out = []
     for r in resolved:
-        local = named_here.get(r.surface)
-        if r.entity.kind == "actor" and local is not None and local.entity_id != r.entity.entity_id:
-            r = ResolvedMention(r.start, r.end, r.surface, local)
+        if r.entity.kind == "actor" and " " not in r.surface:
+            key = person_key(r.surface)
+            local = next((named_here[k] for k in (key, key[:-1], key[:-2]) if k in named_here), None)
+            if local is not None and local.entity_id != r.entity.entity_id:
+                r = ResolvedMention(r.start, r.end, r.surface, local)
         out.append(r)
     return out
