@@ -506,11 +506,105 @@ class ArticleGenerator:
         return headline + "\n" + "\n\n".join(paragraphs) + "\n"
 
 
-def build_corpus(folder: Path, n: int, *, seed: int = 20261124, progress_every: int = 0) -> dict:
+# ----------------------------------------------------------------------------------- Russian articles
+
+RUSSIAN_SOURCES = (REPO / "tests" / "labelled" / "wire", REPO / "tests" / "labelled" / "tagging")
+RUSSIAN_FIRST = (
+    "Александр Алексей Андрей Анна Армен Ашот Борис Вардан Виктор Владимир Гагик Григорий Давид Дмитрий Евгений"
+    " Елена Ирина Карен Мария Михаил Наталья Никита Олег Ольга Павел Роман Рубен Сергей Татьяна Тигран Юрий"
+).split()
+RUSSIAN_SURNAMES = (
+    "Авакян Акопян Арутюнян Бабаян Варданян Галстян Григорян Даниелян Карапетян Манукян Мкртчян Петросян"
+    " Саркисян Симонян Степанян Абрамов Белов Волков Иванов Козлов Кузнецов Лебедев Морозов Новиков Орлов"
+    " Павлов Смирнов Соколов Федоров Алиев Гасанов Мамедов Беридзе Капанадзе"
+).split()
+RUSSIAN_PLACES = (
+    "Армения Россия Азербайджан Грузия Турция Иран Украина Казахстан Белоруссия Франция Германия Ереван Москва"
+    " Баку Тбилиси Анкара Тегеран Брюссель Гюмри Ванадзор Сюник Тавуш Горис Капан Курск Белгород Краснодар"
+).split()
+RUSSIAN_TEMPLATES = (
+    "{P} заявил журналистам, что вопрос о {T} обсудят на следующей встрече.",
+    "Как сообщил {P}, переговоры были {A}, а стороны договорились продолжить контакты.",
+    "{O} опубликовала доклад о {T}, который {P} назвал односторонним.",
+    "По данным ведомства, с начала месяца границу пересекли {N} грузовиков.",
+    "Встреча, в которой участвовали {P} и {P2}, продолжалась {N2} часа.",
+    "Товарооборот между странами вырос на {N2} процентов, сообщила {O}.",
+    "{P2} отметил, что {L} не намерена отказываться от своей позиции по {T}.",
+    "Жители города {L} жалуются, что проблема {T} остается нерешенной уже {N2} месяцев.",
+    "Делегация, которую возглавляет {P}, прибыла в {L} в понедельник вечером.",
+    "Аналитик {P2} считает, что тема {T} будет главной до конца {Y} года.",
+)
+RUSSIAN_TOPICS = (
+    "поставок газа", "пограничного контроля", "мирного договора", "транзитных маршрутов", "военной базы",
+    "экспорта зерна", "визового режима", "тарифов на электроэнергию", "железнодорожного сообщения",
+    "таможенных пошлин", "денежных переводов", "трудовых мигрантов", "санитарного контроля", "туризма",
+)  # fmt: skip
+RUSSIAN_ADJECTIVES = ("конструктивными", "напряженными", "долгими", "непростыми", "откровенными", "короткими")
+RUSSIAN_SENTENCE = re.compile(r"(?<=[.!?»])\s+(?=[«\"(]?[А-ЯЁ])")
+
+
+def russian_sentences() -> list[str]:
+    """Sentences of the Russian labelled articles (tests/labelled/wire, tests/labelled/tagging): wire copy
+    with datelines, titles and names in every case, to recombine into a speed corpus."""
+    pool = []
+    for folder in RUSSIAN_SOURCES:
+        for path in sorted(folder.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            if sum("\u0400" <= ch <= "\u04ff" for ch in text) < len(text) / 3:
+                continue
+            for line in text.splitlines()[1:]:
+                pool += [s for s in RUSSIAN_SENTENCE.split(line.strip()) if len(s.split()) >= 6]
+    return pool
+
+
+class RussianArticleGenerator:
+    """Russian articles for the speed benchmark: real-style sentences recombined with template ones whose
+    names are drawn at random, so articles are distinct. Deterministic for a seed."""
+
+    def __init__(self, seed: int = 20261206, mean_words: int = 450):
+        self.rng = random.Random(seed)
+        self.sentences = russian_sentences()
+        self.mean_words = mean_words
+        if not self.sentences:
+            raise SystemExit("no Russian labelled articles to build a corpus from (tests/labelled/wire)")
+
+    def _template(self) -> str:
+        r = self.rng
+
+        def person() -> str:
+            return f"{r.choice(RUSSIAN_FIRST)} {r.choice(RUSSIAN_SURNAMES)}"
+
+        return r.choice(RUSSIAN_TEMPLATES).format(
+            P=person(),
+            P2=person(),
+            L=r.choice(RUSSIAN_PLACES),
+            O=r.choice(("ФАО", "Евразийская экономическая комиссия", "Всемирная торговая организация")),
+            T=r.choice(RUSSIAN_TOPICS),
+            A=r.choice(RUSSIAN_ADJECTIVES),
+            N=f"{r.randint(2, 9500):,}".replace(",", " "),
+            N2=str(r.randint(2, 95)),
+            Y=str(r.randint(2008, 2026)),
+        )
+
+    def article(self) -> str:
+        r = self.rng
+        target = max(150, min(1200, int(r.gauss(self.mean_words, 120))))
+        headline = self._template().rstrip(".")
+        paragraphs, words = [], 0
+        while words < target:
+            count = r.randint(2, 4)
+            picked = [r.choice(self.sentences) if r.random() < 0.6 else self._template() for _ in range(count)]
+            paragraph = " ".join(picked)
+            paragraphs.append(paragraph)
+            words += len(paragraph.split())
+        return headline + "\n" + "\n\n".join(paragraphs) + "\n"
+
+
+def build_corpus(folder: Path, n: int, *, seed: int = 20261124, progress_every: int = 0, language: str = "en") -> dict:
     """Write n articles as <folder>/NNNNNN.txt; returns {"articles", "words", "bytes", "seconds"}."""
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
-    gen = ArticleGenerator(seed)
+    gen = RussianArticleGenerator() if language == "ru" else ArticleGenerator(seed)
     words = size = 0
     for i in range(n):
         text = gen.article()

@@ -26,6 +26,11 @@ whatever state the machine was in minutes earlier.
 Targets (issue "Performance and scale"): (b)/(a) >= 0.90 at N = 5,000, and (b) with n_process = 2
 >= 1.7x (b) with n_process = 1.
 
+``--language ru`` measures the Russian path instead (issue "Russian and Armenian coverage"): a corpus of
+Russian wire-style articles (bench/corpus.py, recombined from the Russian labelled texts), (a) the
+Russian NER alone (slovnet with its navec embeddings, from the natasha wheel: ``ner.map`` over the
+texts, in K forked processes), (b) the same full run; target (b)/(a) >= 0.85.
+
 Other load on the machine is measured during every step (``other load``: share of all CPUs used by
 processes that are not this benchmark); if it is not close to 0 % the wall-clock figures are
 pessimistic, the 2-core figures most of all. CPU seconds are printed too ((a): this process and its
@@ -67,6 +72,28 @@ from bench.corpus import (  # noqa: E402
 PSS_INTERVAL = 10.0
 
 
+def _russian_ner_chunk(texts: list[str]) -> int:
+    from flows.ner import _natasha_models
+
+    ner, _morph = _natasha_models()
+    return sum(len(markup.spans) for markup in ner.map(texts))
+
+
+def russian_ner_alone(texts: list[str], processes: int) -> int:
+    """Entities slovnet finds in the texts, in `processes` forked processes (the model loaded before
+    the fork and outside the timing, as (a) for English)."""
+    import multiprocessing
+
+    from flows.ner import _natasha_models
+
+    _natasha_models()  # loaded once, before the workers fork
+    if processes <= 1:
+        return _russian_ner_chunk(texts)
+    chunks = [texts[i::processes] for i in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        return sum(pool.map(_russian_ner_chunk, chunks))
+
+
 def distinct_stories(db: Path) -> tuple[int, int, int]:
     import duckdb
 
@@ -91,6 +118,7 @@ def main() -> int:
         "--raw-once", action="store_true", help="measure (a) only before (b), not before and after it (faster)"
     )
     parser.add_argument("--skip-full", action="store_true", help="skip (b)")
+    parser.add_argument("--language", choices=("en", "ru"), default="en", help="corpus language (default en)")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (corpus, configs, DBs, logs)")
     parser.add_argument(
         "--user-prefect-home",
@@ -111,8 +139,10 @@ def main() -> int:
         f"nlp_batch_size {nlp_batch}, build_data_docs {config_value('validation', 'build_data_docs')}"
     )
 
+    russian = args.language == "ru"
+    target_ratio = 0.85 if russian else 0.90
     corpus = work / "articles"
-    stats = build_corpus(corpus, n, progress_every=1000 if n >= 5000 else 0)
+    stats = build_corpus(corpus, n, progress_every=1000 if n >= 5000 else 0, language=args.language)
     texts = read_texts(corpus)
     words = sum(len(t.split()) for t in texts)
     print(
@@ -129,6 +159,17 @@ def main() -> int:
     nlp = None
 
     def measure_raw(k: int, when: str) -> None:
+        if russian:
+            print(f"(a) Russian NER alone (slovnet ner.map) over {n:,} texts, n_process {k}, {when} ...", flush=True)
+            with CpuWindow() as w:
+                ents = russian_ner_alone(texts, k)
+            raw.setdefault(k, []).append(w)
+            print(
+                f"    {w.wall:.1f} s, {n / w.wall:.1f} articles/s, {words / w.wall:,.0f} words/s, {ents:,} entities, "
+                f"other load {w.other_load:.0%}",
+                flush=True,
+            )
+            return
         nonlocal nlp
         if nlp is None:
             from flows.allocator import keep_freed_memory
@@ -199,7 +240,8 @@ def main() -> int:
     rows = []
     for k in ks:
         for w, when in zip(raw.get(k, []), ("before (b)", "after (b)"), strict=False):
-            rows.append(speed_row(f"(a) nlp.pipe (model loaded), {when}", k, w.wall, w.cpu, f"{w.other_load:.0%}"))
+            label = "(a) Russian NER alone (loaded)" if russian else "(a) nlp.pipe (model loaded)"
+            rows.append(speed_row(f"{label}, {when}", k, w.wall, w.cpu, f"{w.other_load:.0%}"))
         if len(raw.get(k, [])) > 1:
             rows.append(speed_row("(a) mean of the two", k, raw_wall(k), raw_cpu(k), ""))
         run = full.get(k)
@@ -214,7 +256,14 @@ def main() -> int:
         run = full.get(k)
         if k in raw and run is not None and run.ok and run.flow:
             ratio = raw_wall(k) / run.flow
-            checks.append([f"(b)/(a), n_process {k}", f"{ratio:.2f}", ">= 0.90", "PASS" if ratio >= 0.9 else "FAIL"])
+            checks.append(
+                [
+                    f"(b)/(a), n_process {k}",
+                    f"{ratio:.2f}",
+                    f">= {target_ratio:.2f}",
+                    "PASS" if ratio >= target_ratio else "FAIL",
+                ]
+            )
             if run.flow_cpu:
                 by_cpu = raw_cpu(k) / run.flow_cpu
                 checks.append(["    same, by CPU seconds (robust to other load)", f"{by_cpu:.2f}", "(info)", ""])
@@ -255,7 +304,7 @@ def main() -> int:
                 }
         if "n1" in figures and "n2" in figures:
             figures["speedup_2_vs_1"] = figures["n1"]["flow_seconds"] / figures["n2"]["flow_seconds"]
-        save_result("throughput", figures)
+        save_result("throughput_ru" if russian else "throughput", figures)
     if n < 1000:
         print(f"(N = {n}: far too few articles for the targets, which are set at N = 5,000; smoke test only)")
 

@@ -101,10 +101,9 @@ def _country_translations(alpha2: str) -> set[str]:
 
 
 def _wikipedia_spelling(name: str, city: dict) -> str:
-    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka (BGN with
-    soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, the romanization of its Russian name."""
-    if not any(mark in name for mark in "’ʹʼë'"):
-        return name
+    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy
+    Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
+    romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
     plain = name.replace("’", "").replace("ʹ", "").replace("ʼ", "").replace("'", "")
     for alt in city.get("alternatenames", []):
         same = person_key(romanize(alt.replace("ё", "е"))) == person_key(plain.replace("ë", "e"))

@@ -89,15 +89,27 @@ def _natasha_models():
 class NatashaRecogniser:
     """Russian: slovnet finds the spans; each person's name is given in the nominative."""
 
+    MAX_NAMES = 50_000  # names in the nominative kept per process: the same people recur across articles
+
     def __init__(self) -> None:
         self.ner, self.morph = _natasha_models()
+        self.nominatives: dict[str, str] = {}
+
+    def nominative(self, written: str) -> str:
+        """pymorphy3 takes ~1 ms a name, as long as slovnet takes for ~15 words: worked out once a form."""
+        found = self.nominatives.get(written)
+        if found is None:
+            if len(self.nominatives) >= self.MAX_NAMES:
+                self.nominatives.clear()
+            found = self.nominatives[written] = nominative_name(written, self.morph)
+        return found
 
     def spans_of(self, texts: list[str]) -> Iterator[list[NerSpan]]:
         for text, markup in zip(texts, self.ner.map(texts), strict=True):
             spans = []
             for s in markup.spans:
                 label = LABELS.get(s.type, s.type)
-                name = nominative_name(text[s.start : s.stop], self.morph) if label == "PERSON" else None
+                name = self.nominative(text[s.start : s.stop]) if label == "PERSON" else None
                 spans.append(NerSpan(s.start, s.stop, label, name))
             yield spans
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import pickle
 from array import array
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, compress
 from typing import NamedTuple
 
 from transforms.names import alias_key, starts_capitalised, text_tokens, token_key, token_keys
@@ -69,10 +69,10 @@ class AliasScanner:
         tokens, ends = text_tokens(text)
         keys = token_keys(tokens)
         first_tokens = self.first_tokens
-        for j, token in enumerate(tokens):
+        for j in compress(range(len(tokens)), map(str.isupper, tokens)):  # C-speed filter: few are capitals
             # a dateline's capitals (YEREVAN, МОСКВА): the place, when no alias is written in capitals
-            if len(token) >= 4 and token.isupper() and keys[j] not in first_tokens:
-                keys[j] = token_key(token.capitalize())
+            if len(tokens[j]) >= 4 and keys[j] not in first_tokens:
+                keys[j] = token_key(tokens[j].capitalize())
         matches: list[AliasMatch] = []
         n = len(tokens)
         covered = 0  # tokens before this one are inside a match already

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
@@ -53,15 +54,14 @@ FEATURE_WORDS = re.compile(
     re.IGNORECASE,
 )
 # The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
-# Курчатова» (named after him), «Սևանա լիճ» is caught by FEATURE_WORDS' Armenian entries.
-FEATURE_BEFORE = re.compile(
-    r"(?:\b(?:lake|mount|mt\.?|river|airport|cape|gulf|bay|strait)"
-    r"|(?<!\w)(?:озер|рек|гор|перевал|аэропорт|аэродром|залив|пролив|мыс|хребт|вулкан|станци|улиц|проспект"
-    r"|площад|бульвар|переулк|переул|шоссе|набережн|имени|им\.|памятник|монастыр|храм|собор|стадион)\w*"
-    r"|(?<!\w)(?:lago|monte|río|rio|lac|mont|fleuve|aéroport|aeropuerto|calle|rue|avenue|avenida|see|flughafen"
-    r"|straße|platz))\s+$",
-    re.IGNORECASE,
-)
+# Курчатова» (named after him); compared as word beginnings with the word before the name.
+FEATURE_BEFORE = (
+    "lake", "mount", "mt", "river", "airport", "cape", "gulf", "bay", "strait", "озер", "рек", "гор", "перевал",
+    "аэропорт", "аэродром", "залив", "пролив", "мыс", "хребт", "вулкан", "станци", "улиц", "проспект", "площад",
+    "бульвар", "переул", "шоссе", "набережн", "имени", "им.", "памятник", "монастыр", "храм", "собор", "стадион",
+    "lago", "monte", "río", "rio", "lac", "mont", "fleuve", "aéroport", "aeropuerto", "calle", "rue", "avenue",
+    "avenida", "see", "flughafen", "straße", "platz",
+)  # fmt: skip
 LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
 # Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
 # («Арарат» brandy, «Джермук» water, «Газпром Армения»), not the place it is named after.
@@ -209,10 +209,16 @@ def surname_occurrences(text: str, surname: str):
         yield from whole_word_occurrences(text, surname)
         return
     stem = surname[:-1] if surname[-1] in "аяоеыиуюьйաեէըիոօ" and len(surname) > 4 else surname
-    for match in re.finditer(
-        rf"(?<!\w){re.escape(stem)}\w{{0,{MAX_CASE_ENDING + len(surname) - len(stem)}}}(?!\w)", text
-    ):
-        yield match.start(), match.end()
+    longest = MAX_CASE_ENDING + len(surname) - len(stem)
+    start = text.find(stem)
+    while start >= 0:  # str.find, not a regex compiled per surname: ~50 surnames an article
+        end = start + len(stem)
+        if start == 0 or not _is_word_char(text[start - 1]):
+            while end < len(text) and _is_word_char(text[end]) and end - start - len(stem) <= longest:
+                end += 1
+            if end - start - len(stem) <= longest:
+                yield start, end
+        start = text.find(stem, end)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -228,20 +234,25 @@ REGION_PLURALS = {
     "районов": "район", "районы": "район", "округах": "округ", "округов": "округ", "республиках": "республика",
     "մարզերում": "մարզ", "մարզերի": "մարզ", "մարզեր": "մարզ", "մարզերը": "մարզ", "մարզերից": "մարզ",
 }  # fmt: skip
-COORDINATED_REGIONS = re.compile(
-    r"(?<!\w)([^\W\d_][\w-]*)(?:,\s+([^\W\d_][\w-]*))?\s+(?:and|и|և|եւ|ու|y|et|und)\s+([^\W\d_][\w-]*)\s+("
-    + "|".join(REGION_PLURALS)
-    + r")(?!\w)",
+# What stands before such a plural noun: "Belgorod and Kursk", "Брянской, Курской и Белгородской".
+COORDINATED_BEFORE = re.compile(
+    r"(?<!\w)([^\W\d_][\w-]*)(?:,\s+([^\W\d_][\w-]*))?\s+(?:and|и|և|եւ|ու|y|et|und)\s+([^\W\d_][\w-]*)\s+$",
     re.IGNORECASE,
 )
+REGION_PLURAL = re.compile(r"(?<!\w)(?:" + "|".join(REGION_PLURALS) + r")(?!\w)", re.IGNORECASE)
+COORDINATION_REACH = 80  # characters before the plural noun that can hold the coordinated names
 
 
 def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
     """The alias matches, with each region named in a coordination read as that region: "Belgorod" in
     "the Belgorod and Kursk regions" is Belgorod Oblast, not the city."""
     found = []
-    for hit in COORDINATED_REGIONS.finditer(text):
-        noun = REGION_PLURALS[hit.group(4).lower()]
+    for plural in REGION_PLURAL.finditer(text):
+        noun = REGION_PLURALS[plural.group().lower()]
+        offset = max(0, plural.start() - COORDINATION_REACH)
+        hit = COORDINATED_BEFORE.search(text, offset, plural.start())
+        if hit is None:
+            continue
         for group in (1, 2, 3):
             word = hit.group(group)
             if not word:
@@ -290,7 +301,12 @@ def _place_or_body(m: AliasMatch) -> bool:
 def _named_after(text: str, start: int, end: int) -> bool:
     """A feature, street or institution named after a person: "Heydar Aliyev International Airport",
     «проспект Гарегина Нжде», «АЭС имени Курчатова»."""
-    return bool(FEATURE_WORDS.match(text[end : end + 40]) or FEATURE_BEFORE.search(text[max(0, start - 25) : start]))
+    if FEATURE_WORDS.match(text[end : end + 40]):
+        return True
+    if start < 2 or not text[start - 1].isspace():
+        return False
+    space = text.rfind(" ", max(0, start - 25), start - 1)
+    return text[space + 1 : start - 1].lower().startswith(FEATURE_BEFORE)
 
 
 def _crossing(span: NerSpan, m: AliasMatch) -> bool:
@@ -367,7 +383,7 @@ def _accept_place(
         and _only_filler(text[s.start : m.start] + " " + text[m.end : s.end])
         for s in over
     )
-    if FEATURE_WORDS.match(text[m.end : m.end + 40]) or FEATURE_BEFORE.search(text[max(0, m.start - 25) : m.start]):
+    if _named_after(text, m.start, m.end):
         return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
     if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
         return False  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
@@ -410,6 +426,7 @@ def _clean_person(surface: str) -> str | None:
     return " ".join(tokens)
 
 
+@lru_cache(maxsize=100_000)  # the same people recur across articles; keying and romanizing cost ~40 µs
 def _actor(name: str) -> Entity:
     """A person the catalogue does not know: a Latin name, and an id every spelling of it shares."""
     return Entity(f"actor:{slugify(person_key(name))}", "actor", romanize_person(name))
@@ -523,6 +540,8 @@ def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[
                 start = m.start + tail_start + inner.start
                 found.append(ResolvedMention(start, start + len(inner.surface), inner.surface, places[0].entity))
         return found
+    if not STATE_BODY.search(m.surface):
+        return found
     words = m.surface.split(" ")
     for k in (3, 2, 1):  # "of the United States", "of South Korea", "of Armenia", «России»
         if len(words) <= k:
@@ -535,7 +554,7 @@ def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[
         of_country = before.endswith((" of ", " de ", " des ", " der ", " del ")) or (
             tail[:1] >= "\u0400" and tail.endswith(GENITIVE_ENDINGS)
         )
-        if of_country and STATE_BODY.search(before):
+        if of_country:
             start = m.start + len(before)
             found.append(ResolvedMention(start, start + len(tail), tail, country.entity))
         break
