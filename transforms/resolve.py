@@ -54,13 +54,18 @@ FEATURE_WORDS = re.compile(
     re.IGNORECASE,
 )
 # The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
-# Курчатова» (named after him); compared as word beginnings with the word before the name.
-FEATURE_BEFORE = (
-    "lake", "mount", "mt", "river", "airport", "cape", "gulf", "bay", "strait", "озер", "рек", "гор", "перевал",
-    "аэропорт", "аэродром", "залив", "пролив", "мыс", "хребт", "вулкан", "станци", "улиц", "проспект", "площад",
-    "бульвар", "переул", "шоссе", "набережн", "имени", "им.", "памятник", "монастыр", "храм", "собор", "стадион",
-    "lago", "monte", "río", "rio", "lac", "mont", "fleuve", "aéroport", "aeropuerto", "calle", "rue", "avenue",
-    "avenida", "see", "flughafen", "straße", "platz",
+# Курчатова» (named after him). The word before the name is compared whole, or by its stem when the stem
+# is long enough not to begin other words («озер-о/а/е», but «гора» whole: «город» is not a mountain).
+FEATURE_BEFORE_WORDS = frozenset(
+    """
+    lake mount mt mt. river airport cape gulf bay strait гора горы горе гору река реки реке реку рекой мыс мыса
+    им. имени храм храма храме lago monte río rio lac mont fleuve aéroport aeropuerto calle rue avenue avenida
+    see flughafen straße platz
+    """.split()
+)
+FEATURE_BEFORE_STEMS = (
+    "озер", "перевал", "аэропорт", "аэродром", "залив", "пролив", "хребт", "вулкан", "станци", "улиц",
+    "проспект", "площад", "бульвар", "переул", "шоссе", "набережн", "памятник", "монастыр", "собор", "стадион",
 )  # fmt: skip
 LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
 # Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
@@ -306,7 +311,8 @@ def _named_after(text: str, start: int, end: int) -> bool:
     if start < 2 or not text[start - 1].isspace():
         return False
     space = text.rfind(" ", max(0, start - 25), start - 1)
-    return text[space + 1 : start - 1].lower().startswith(FEATURE_BEFORE)
+    word = text[space + 1 : start - 1].lower()
+    return word in FEATURE_BEFORE_WORDS or word.startswith(FEATURE_BEFORE_STEMS)
 
 
 def _crossing(span: NerSpan, m: AliasMatch) -> bool:
