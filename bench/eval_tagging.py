@@ -42,6 +42,9 @@ def _alert_figures(pairs: list[tuple[bool, bool]]) -> str:
     return f"{precision:.2f} {recall:.2f} ({tp + fn} relevant, fp {fp}, fn {fn})"
 
 
+MARKDOWN_ROWS: list[str] = []
+
+
 def evaluate(name: str, texts: Path, gold: Path, settings, details: bool) -> None:
     rows = read_jsonl(gold)
     started = time.perf_counter()
@@ -61,6 +64,10 @@ def evaluate(name: str, texts: Path, gold: Path, settings, details: bool) -> Non
             f"  {language:<9}{len(picked):>4}   {_figures(scores['actor'])}     "
             f"{_figures(scores['location'])}     {_alert_figures(alerts)}"
         )
+        cells = [_figures(scores["actor"]), _figures(scores["location"]), _alert_figures(alerts).split(" (")[0]]
+        MARKDOWN_ROWS.append(
+            f"| {name} | {language} | {len(picked)} | " + " | ".join(c.replace(" ", " / ") for c in cells) + " |"
+        )
     if details:
         for kind, s in score_tagging(rows, tagged).items():
             for article, missed in s.misses:
@@ -78,6 +85,7 @@ def main() -> int:
     parser.add_argument("--gold", type=Path, help="a gold file whose articles are in --texts")
     parser.add_argument("--texts", type=Path)
     parser.add_argument("--details", action="store_true", help="list every miss, false positive and wrong alert")
+    parser.add_argument("--markdown", action="store_true", help="also print the figures as a Markdown table")
     parser.add_argument("--config")
     args = parser.parse_args()
     if not args.sets and not (args.gold and args.texts):
@@ -87,6 +95,10 @@ def main() -> int:
         evaluate(folder.name, folder, folder / "gold.jsonl", settings, args.details)
     if args.gold and args.texts:
         evaluate(args.gold.name, args.texts, args.gold, settings, args.details)
+    if args.markdown:
+        print("\n| set | language | articles | actors P / R / F1 | locations P / R / F1 | alerts P / R |")
+        print("|---|---|---|---|---|---|")
+        print("\n".join(MARKDOWN_ROWS))
     return 0
 
 
