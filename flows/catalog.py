@@ -278,9 +278,10 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
 
     # Smaller towns keep their Cyrillic and Armenian names: Russian and Armenian reports name villages
     # and district towns («Суджа», «Գառնի») that have no other spelling there. Added last and only
-    # where no other entity has the name: «Крым» is Crimea, not the village of Krym.
+    # where no country, capital, catalogue entry or larger city has the name: «Крым» is Crimea, not the
+    # village of Krym; homonymous towns («Курчатов» in Russia and in Kazakhstan) are all kept.
     for alt, cand in town_names:
-        if not index.lookup(alt):
+        if all(c.source == "city" and not c.trusted for c in index.lookup(alt)):
             index.add(alt, cand)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index

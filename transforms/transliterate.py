@@ -79,11 +79,11 @@ _ARMENIAN_LETTER = re.compile(r"[\u0531-\u0587]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 
-def romanize(name: str) -> str:
+def romanize(name: str, person: bool = False) -> str:
     """The Latin spelling of a name; names already in Latin script are returned as they are."""
     if not (_CYRILLIC_LETTER.search(name) or _ARMENIAN_LETTER.search(name)):
         return name
-    return re.sub(r"[\u0400-\u04ff\u0531-\u0587]+", lambda m: _romanize_word(m.group()), name)
+    return re.sub(r"[\u0400-\u04ff\u0531-\u0587]+", lambda m: _romanize_word(m.group(), person), name)
 
 
 def romanize_person(name: str) -> str:
@@ -92,7 +92,7 @@ def romanize_person(name: str) -> str:
     Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used."""
     words = name.split()
     if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
-        return romanize(name)
+        return romanize(name, person=True)
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
 
 
@@ -109,33 +109,35 @@ def _armenian_in_cyrillic(word: str, last: bool) -> str:
     if last:
         for root in sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True):
             if word.startswith(root):
-                return prefix + ARMENIAN_SURNAME_ROOTS[root] + _romanize_russian(word[len(root) :].lower(), True)
-    latin = _romanize_russian(word.lower(), armenian=True)
+                return prefix + ARMENIAN_SURNAME_ROOTS[root] + _romanize_russian(word[len(root) :].lower(), True, True)
+    latin = _romanize_russian(word.lower(), armenian=True, person=True)
     return prefix + (latin[:1].upper() + latin[1:] if word[:1].isupper() else latin)
 
 
-def _romanize_word(word: str) -> str:
+def _romanize_word(word: str, person: bool) -> str:
     conventional = CONVENTIONAL_GIVEN_NAMES.get(word) or CONVENTIONAL_GIVEN_NAMES.get(word.replace("ё", "е"))
-    if conventional:
+    if conventional and person:
         return conventional
     lower = word.lower()
-    latin = _romanize_armenian(lower) if _ARMENIAN_LETTER.match(word) else _romanize_russian(lower)
+    latin = _romanize_armenian(lower) if _ARMENIAN_LETTER.match(word) else _romanize_russian(lower, person=person)
     return latin[:1].upper() + latin[1:] if word[:1].isupper() else latin
 
 
-def _romanize_russian(word: str, armenian: bool = False) -> str:
-    """`armenian`: the word is part of an Armenian name, where «дж» stands for ջ (j): Конджорян -> Konjoryan."""
+def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -> str:
+    """`armenian`: the word is part of an Armenian name, where «дж» stands for ջ (j): Конджорян -> Konjoryan.
+    `person`: a person's name, where English media write й before a consonant as i (Shoigu, Khinshtein);
+    places keep y (Grayvoron)."""
     for ending, latin_ending in _RUSSIAN_ENDINGS:
         if word.endswith(ending) and len(word) > 3:
-            return _romanize_russian(word[: -len(ending)], armenian) + latin_ending
+            return _romanize_russian(word[: -len(ending)], armenian, person) + latin_ending
     out = []
     for i, ch in enumerate(word):
         if armenian and ch == "ж" and i > 0 and word[i - 1] == "д":
             out[-1] = "j"
         elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and word[i - 1 : i] != "и":
             out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev; but Гергиев -> Gergiev
-        elif ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
-            out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y: Sergey)
+        elif person and ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
+            out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y)
         elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
             out.append("e")  # Горбачёв -> Gorbachev, as English Wikipedia writes it
         else:
@@ -206,7 +208,7 @@ _KEY_FOLDS = (
 def person_key(name: str) -> str:
     """One key for every spelling of a person's name, in any script: 'Alexei Overchuk', 'Alexey
     Overchuk' and «Алексей Оверчук» share one."""
-    latin = romanize(name)
+    latin = romanize(name, person=True)
     folded = unicodedata.normalize("NFKD", latin)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
     words = re.findall(r"[a-z]+", folded)
