@@ -89,7 +89,7 @@ def _natasha_models():
 class NatashaRecogniser:
     """Russian: slovnet finds the spans; each person's name is given in the nominative."""
 
-    MAX_NAMES = 50_000  # names in the nominative kept per process: the same people recur across articles
+    MAX_NAMES = 20_000  # names in the nominative kept per process: the same people recur across articles
 
     def __init__(self) -> None:
         self.ner, self.morph = _natasha_models()

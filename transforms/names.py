@@ -54,7 +54,7 @@ def _script(word: str) -> str:
     return "other"
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=100_000)
 def token_key(word: str) -> str:
     """The match key of one token: itself, or its stem for inflected scripts.
 

@@ -432,7 +432,7 @@ def _clean_person(surface: str) -> str | None:
     return " ".join(tokens)
 
 
-@lru_cache(maxsize=100_000)  # the same people recur across articles; keying and romanizing cost ~40 µs
+@lru_cache(maxsize=20_000)  # the same people recur across articles; keying and romanizing cost ~40 µs
 def _actor(name: str) -> Entity:
     """A person the catalogue does not know: a Latin name, and an id every spelling of it shares."""
     return Entity(f"actor:{slugify(person_key(name))}", "actor", romanize_person(name))

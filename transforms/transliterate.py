@@ -204,7 +204,7 @@ _KEY_FOLDS = (
 )
 
 
-@lru_cache(maxsize=200_000)  # the same names recur across articles; ~30 µs each to fold
+@lru_cache(maxsize=50_000)  # the same names recur across articles; ~30 µs each to fold
 def person_key(name: str) -> str:
     """One key for every spelling of a person's name, in any script: 'Alexei Overchuk', 'Alexey
     Overchuk' and «Алексей Оверчук» share one."""
