@@ -63,6 +63,13 @@ US_CITIES_WITHOUT_STATE = frozenset(
 TRANSLATION_LANGUAGES = ("ru", "fr", "de", "es", "it", "hy", "uk", "tr", "pt", "pl", "nl", "az")
 ALTERNATE_NAMES_MIN_POPULATION = 100_000
 NON_LATIN_NAME = re.compile(r"[\u0400-\u04ff\u0531-\u0587]")
+# Where a smaller town's name in that script is the one local and Russian or Armenian media use. Outside
+# them geonames' Cyrillic names of villages (Pockau «Пока», Kromy is local but Tame «Там» is not) are
+# transliterations that collide with common words.
+LOCAL_SCRIPT_COUNTRIES = {
+    "cyrillic": frozenset({"RU", "UA", "BY", "KZ", "KG", "TJ", "UZ", "MD", "AM", "GE", "AZ"}),
+    "armenian": frozenset({"AM", "GE", "AZ", "RU", "IR", "TR"}),
+}
 INDEX_FORMAT = 6
 
 
@@ -98,6 +105,10 @@ def _country_translations(alpha2: str) -> set[str]:
             continue
         names |= {tr.gettext(n) for n in english}
     return {n for n in names if ", " not in n and "(" not in n}
+
+
+def _script_of(name: str) -> str:
+    return "armenian" if "\u0531" <= name[0] <= "\u0587" else "cyrillic"
 
 
 def _wikipedia_spelling(name: str, city: dict) -> str:
@@ -221,7 +232,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 continue
             if every_alternate:
                 index.add(alt, cand)
-            elif NON_LATIN_NAME.match(alt):
+            elif NON_LATIN_NAME.match(alt) and code in LOCAL_SCRIPT_COUNTRIES.get(_script_of(alt), ()):
                 town_names.append((alt, cand))
 
     _add_subdivisions(index, neighbours)

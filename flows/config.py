@@ -118,6 +118,8 @@ class AlertRule(_Section):
     min_score: float = 2.0
     term_weight: float = 0.5
     headline_weight: float = 2.0
+    countries_a: list[str] = Field(default_factory=list)  # organisations of these countries stand for side A
+    countries_b: list[str] = Field(default_factory=list)
 
 
 class SpikeConfig(_Section):

@@ -14,7 +14,7 @@ from flows.ner import SpacyRecogniser, recogniser
 from transforms.language import article_language
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
-from transforms.sentences import split_at_line_breaks
+from transforms.sentences import rule_sentences, split_at_line_breaks
 from transforms.stories import minhash
 
 ENGLISH = {"en", None}  # a text too short to tell its language is most likely English here
@@ -93,7 +93,6 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
     is_english = [a.language in ENGLISH for a in articles]
     other = _other_languages(articles, texts, is_english, models, setup.nlp_batch_size)
     english_docs = english.docs(text for text, en in zip(texts, is_english, strict=True) if en)
-    sentencizer = english.nlp.get_pipe("sentencizer")
     tagged = []
     for i, (article, text) in enumerate(zip(articles, texts, strict=True)):
         if is_english[i]:
@@ -102,7 +101,7 @@ def tag_articles(articles: list[Article], setup: TaggingSetup) -> list[TaggedArt
         else:
             spans, sents = other.get(i, ([], None))
             if sents is None:
-                sents = [(s.start_char, s.end_char) for s in sentencizer(english.nlp.make_doc(text)).sents]
+                sents = rule_sentences(text)
         resolved = resolve_entities(text, spans, index)
         sentences = split_at_line_breaks(text, sents)
         mentions, entities = _mentions(article, resolved, [s for s, _ in sentences])

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from transforms.records import Alert, TaggedArticle
+from transforms.resolve import STATE_BODY
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class RuleSpec:
     min_score: float = 2.0
     term_weight: float = 0.5
     headline_weight: float = 2.0
+    countries_a: frozenset[str] = frozenset()  # a state body of one of these countries stands for side A
+    countries_b: frozenset[str] = frozenset()
 
     @classmethod
     def from_mapping(cls, rule: dict) -> RuleSpec:
@@ -47,6 +50,8 @@ class RuleSpec:
             min_score=rule.get("min_score", 2.0),
             term_weight=rule.get("term_weight", 0.5),
             headline_weight=rule.get("headline_weight", 2.0),
+            countries_a=frozenset(rule.get("countries_a", ())),
+            countries_b=frozenset(rule.get("countries_b", ())),
         )
 
 
@@ -96,7 +101,9 @@ def alert_id_for(rule: str, article_id: str) -> str:
     return hashlib.sha256(f"{rule}\x00{article_id}".encode()).hexdigest()[:16]
 
 
-LIST_SENTENCE_PLACES = 4  # a sentence naming this many places is an enumeration, not a relation
+# A sentence naming this many places of neither side is an enumeration, not a relation ("members are
+# Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"); "Yerevan, Armenia, Moscow and Russia" is not.
+LIST_THIRD_PLACES = 3
 LIST_WEIGHT = 0.25
 
 
@@ -118,23 +125,35 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
     places: list[set[str]] = [set() for _ in range(n)]
     terms_a = _hits_by_sentence(rule.terms_a, text, sentences) if rule.terms_a else [set() for _ in range(n)]
     terms_b = _hits_by_sentence(rule.terms_b, text, sentences) if rule.terms_b else [set() for _ in range(n)]
+    org_country = (  # state bodies only: a news agency quoted ("told Armenpress") is no side
+        {
+            e.entity_id: e.country_code
+            for e in tagged.entities
+            if e.kind == "organization" and e.country_code and STATE_BODY.search(e.name)
+        }
+        if spec.countries_a or spec.countries_b
+        else {}
+    )
     for m in tagged.mentions:
         name = names.get(m.entity_id)
         if m.sentence >= n or name is None:
             continue
-        if name in spec.side_a:
+        country = org_country.get(m.entity_id)
+        if name in spec.side_a or (country and country in spec.countries_a):
             ents_a[m.sentence].add(name)
-        if name in spec.side_b:
+        if name in spec.side_b or (country and country in spec.countries_b):
             ents_b[m.sentence].add(name)
         if m.entity_id.startswith("location:"):
             places[m.sentence].add(name)
+
+    sides = spec.side_a | spec.side_b
 
     def strength(lo: int, hi: int) -> tuple[float, float, set[str]]:
         ea, eb = set().union(*ents_a[lo:hi]), set().union(*ents_b[lo:hi])
         ta, tb = set().union(*terms_a[lo:hi]), set().union(*terms_b[lo:hi])
         a = _side_strength(ea, ta, spec.term_weight)
         b = _side_strength(eb, tb, spec.term_weight)
-        if max(len(p) for p in places[lo:hi]) >= LIST_SENTENCE_PLACES:
+        if max(len(p - sides) for p in places[lo:hi]) >= LIST_THIRD_PLACES:
             a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
         return a, b, (ea or ta) | (eb or tb)
 

@@ -114,7 +114,7 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
                 and text[prev[1] : start] == " "
                 and _capitalised(prev[2])
                 and not spans_end_at(spans, prev[1])
-                and (not _starts_sentence(text, prev[0]) or _could_be_given_name(prev[2]))
+                and _could_be_given_name(prev[2])  # «Պուտինը Փաշինյանին» is two people, not one
             ):
                 spans.append(NerSpan(prev[0], end, "PERSON", f"{prev[2]} {last}"))
             else:

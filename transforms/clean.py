@@ -11,16 +11,23 @@ import unicodedata
 
 # A line that starts the trailing furniture of a page: everything from it on is dropped.
 END_MARKERS = re.compile(
-    r"^(related( articles| posts| stories| news| coverage)?|read (more|also|next)|see also|more (from|stories|news)"
+    r"^(related( articles| posts| stories| news| coverage)?|more (from|stories|news)"
     r"|you (may|might) also like|recommended( for you)?|editor'?s'? (choice|picks?)|popular( now| posts)?"
     r"|most (read|popular|viewed)|trending( now)?|latest news|leave a (reply|comment)|comments?( \(\d+\))?"
     r"|\d+ comments?|share this( article| story)?:?|like this:?|tags?:.*|subscribe to our newsletter.*"
     r"|sign up for our newsletter.*"
     # Russian, Armenian, French, German, Spanish
-    r"|читайте (также|еще|ещё|нас).*|по теме:?|теги:.*|метки:.*|ранее по теме.*|другие новости.*|новости по теме.*"
-    r"|самое (читаемое|популярное).*|комментарии.*|нашли ошибку.*|кարդացեք նաև.*|կարդացեք նաեւ.*|պիտակներ.*"
-    r"|նմանատիպ նյութեր.*|lire aussi.*|à lire aussi.*|sur le même sujet.*|lesen sie auch.*|mehr zum thema.*"
-    r"|leer más.*|lea también.*|te puede interesar.*|noticias relacionadas.*)\s*:?$",
+    r"|теги:.*|метки:.*|другие новости.*|новости по теме.*|самое (читаемое|популярное).*|комментарии.*"
+    r"|нашли ошибку.*|добавить комментарий.*|оставить комментарий.*|loading comments.*|պիտակներ.*"
+    r"|նմանատիպ նյութեր.*|sur le même sujet.*|noticias relacionadas.*)\s*:?$",
+    re.IGNORECASE,
+)
+# "Read also" and its kin: a block of links at the end of a page, or one link in the middle of the article
+# (then only it goes, and the article goes on: `_links_follow` tells which).
+READ_ALSO = re.compile(
+    r"^(read (more|also|next)|see also|more on this|читайте (также|еще|ещё|нас).*|смотрите также.*|по теме:?"
+    r"|ранее по теме.*|կարդացեք նաև.*|կարդացեք նաեւ.*|lire aussi.*|à lire aussi.*|lesen sie auch.*"
+    r"|mehr zum thema.*|leer más.*|lea también.*|te puede interesar.*)\s*:?$",
     re.IGNORECASE,
 )
 
@@ -62,11 +69,24 @@ def _without_control_chars(line: str) -> str:
     return "".join(ch for ch in line if ch == "\t" or unicodedata.category(ch)[0] != "C")
 
 
+# Latin letters that look like Cyrillic ones, typed or OCR'd inside Russian words («Mоскве» with a Latin M):
+# such a word matches no alias until they are made Cyrillic. The same number of characters, so offsets hold.
+LATIN_LOOKALIKES = str.maketrans("ABCEHKMOPTXaceopxy", "АВСЕНКМОРТХасеорху")
+MIXED_SCRIPT_WORD = re.compile(r"\b(?=\w*[А-Яа-яЁё])(?=\w*[A-Za-z])\w+\b")
+
+
+def _cyrillic_lookalikes(text: str) -> str:
+    if not MIXED_SCRIPT_WORD.search(text):
+        return text
+    return MIXED_SCRIPT_WORD.sub(lambda m: m.group().translate(LATIN_LOOKALIKES), text)
+
+
 def normalize_text(text: str) -> str:
-    """NFC, unified newlines, no NULs or control characters, trailing spaces trimmed."""
+    """NFC, unified newlines, no NULs or control characters, trailing spaces trimmed, Latin look-alike
+    letters inside Cyrillic words made Cyrillic."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = (_without_control_chars(line).replace("\u00a0", " ").rstrip() for line in text.split("\n"))
-    return "\n".join(lines).strip()
+    return _cyrillic_lookalikes("\n".join(lines).strip())
 
 
 def _looks_like_headline(line: str) -> bool:
@@ -151,6 +171,16 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
     return title, "\n".join(body_lines).strip(), []
 
 
+def _links_follow(lines: list[str]) -> bool:
+    """What follows an end marker is a block of links (short lines, few sentences), not the article's
+    own paragraphs: most of its text is in lines under 150 characters without a full stop inside."""
+    rest = [ln.strip() for ln in lines if ln.strip()]
+    if not rest:
+        return True
+    linky = sum(len(ln) for ln in rest if len(ln) < 150 and not re.search(r"[.!?…](?:\s|$)", ln[:-1]))
+    return linky >= 0.6 * sum(len(ln) for ln in rest)
+
+
 def strip_boilerplate(body: str) -> str:
     """Drop furniture lines, cut trailing related/comment blocks, and repeated paragraphs."""
     lines = body.split("\n")
@@ -158,11 +188,20 @@ def strip_boilerplate(body: str) -> str:
     kept: list[str] = []
     seen_paragraphs: set[str] = set()
     consumed = 0
-    for line in lines:
+    skip_next = False
+    for i, line in enumerate(lines):
         stripped = line.strip()
         consumed += len(line)
+        if skip_next and stripped:
+            skip_next = False
+            continue  # the one headline an inline "Read also" points to
         if stripped and END_MARKERS.match(stripped) and consumed > 0.3 * total:
             break
+        if stripped and READ_ALSO.match(stripped) and consumed > 0.3 * total:
+            if _links_follow(lines[i + 1 :]):
+                break
+            skip_next = True  # an inline "Read also" in the middle of the article: the article goes on
+            continue
         if stripped and len(stripped) < 120 and FURNITURE_LINE.match(stripped):
             continue
         if len(stripped) > 80:

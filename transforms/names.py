@@ -13,6 +13,8 @@ import unicodedata
 from functools import lru_cache
 from itertools import accumulate
 
+from transforms.transliterate import modern_armenian
+
 # Calendar words: capitalised like names, never a surname. English names, not the C library's locale.
 MONTH_NAMES = (
     "January",
@@ -68,6 +70,7 @@ def token_key(word: str) -> str:
                 return low[: -len(ending)]
         return low
     if script == "armenian" and len(word) >= 5:
+        word = modern_armenian(word)  # classical spelling matches as the reformed one
         for ending in _ARMENIAN_ENDINGS:
             if word.endswith(ending) and len(word) - len(ending) >= 4:
                 stem = word[: -len(ending)]

@@ -20,7 +20,7 @@ from typing import NamedTuple
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
-from transforms.transliterate import person_key, romanize_person
+from transforms.transliterate import person_key, romanize, romanize_person
 
 PLACE_LABELS = {"GPE", "LOC"}
 ORG_LABELS = {"ORG", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW"}
@@ -41,8 +41,15 @@ NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le"
 POSSESSIVE = re.compile(r"^\s*['’]s?\b")
 BYLINE = re.compile(
     r"^\s*\(?\s*(by|written by|reporting by|reported by|edited by|photo|photograph|image|credit|source|author"
-    r"|фото|фотография|автор|источник|корреспондент|foto|fotografía|auteur|լուսանկար\w*|հեղինակ)\b[:\s—–-]",
+    r"|фото|фотография|автор|источник|корреспондент|текст|редактор|фотограф|оператор|видео|иллюстрация"
+    r"|foto|fotografía|auteur|լուսանկար\w*|հեղինակ)\b[:\s—–-]",
     re.IGNORECASE,
+)
+# A credit line that is only a name and a role or an agency: «Иван Шилов ИА REGNUM», «Глеб Палехов
+# (редактор отдела)», "Jane Doe / AFP".
+CREDIT_LINE = re.compile(
+    r"^\s*[A-ZА-ЯЁԱ-Ֆ][\w'’-]+(?:\s+[A-ZА-ЯЁԱ-Ֆ][\w'’-]+){1,2}\s*"
+    r"(?:\([^)\n]{2,60}\)|/\s*[\w .-]{2,30}|(?:ИА|РИА|ТАСС|AP|AFP|Reuters|EPA|Getty|Sputnik)\b.*|[A-ZА-ЯЁ]{3,}\b.*)\s*$"
 )
 # A place or person name followed by one of these is a feature or facility named after it
 # ("Fergana Valley", "Lachin corridor", "Heydar Aliyev International Airport"), not the place or person.
@@ -58,6 +65,8 @@ FEATURE_WORDS = re.compile(
 # is long enough not to begin other words («озер-о/а/е», but «гора» whole: «город» is not a mountain).
 FEATURE_BEFORE_WORDS = frozenset(
     """
+    producer company firm brand maker exporter importer distillery winery retailer chain manufacturer supplier
+    holding carrier airline operator label
     lake mount mt mt. river airport cape gulf bay strait гора горы горе гору река реки реке реку рекой мыс мыса
     им. имени храм храма храме lago monte río rio lac mont fleuve aéroport aeropuerto calle rue avenue avenida
     see flughafen straße platz
@@ -78,6 +87,17 @@ STOPWORDS = frozenset(
     " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
+# Words that open a sentence and that NER glues to the name after them: "Today Putin said", "Now Khudavang".
+NOT_A_GIVEN_NAME = frozenset(
+    (
+        *MONTH_NAMES,
+        *WEEKDAY_NAMES,
+        *"""Today Yesterday Tomorrow Tonight Now Earlier Later Meanwhile Then Still Recently Previously Instead
+        Finally First Next Separately Similarly Overall Currently Already Again Afterwards Subsequently Moreover
+        Furthermore Nevertheless Nonetheless Thus Hence Indeed Yet Last Ex Former Late Acting Interim Veteran
+        Outgoing Incoming Newly Opposition Critics Officials Sources Analysts""".split(),
+    )
+)
 GENITIVE_ENDINGS = ("и", "ы", "а", "ի")  # «России», «Украины», «Азербайджана», «Հայաստանի»
 # A state's bodies and offices: the country in their name is the place they act for ("Security Council of
 # Armenia", «МИД России»); a proper name that contains one ("Bank of Russia") is an institution's name.
@@ -178,7 +198,7 @@ def _byline_ranges(text: str) -> list[tuple[int, int]]:
     ranges = []
     offset = 0
     for line in text.split("\n"):
-        if len(line) < 120 and BYLINE.match(line):
+        if len(line) < 120 and (BYLINE.match(line) or CREDIT_LINE.match(line)):
             ranges.append((offset, offset + len(line)))
         offset += len(line) + 1
     return ranges
@@ -269,6 +289,62 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
         return matches
     kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
     return sorted(kept + found, key=lambda m: m.start)
+
+
+# A Russian district in any case: «Почепским районом», «Шебекинскому городскому округу», «в Курском районе».
+DISTRICT = re.compile(
+    r"(?<!\w)([А-ЯЁ][а-яё-]+?(?:ск|цк))(?:ий|ого|ому|им|ом|ой|ая|ую|ое)\s+"
+    r"(?:(?:городск|муниципальн)\w*\s+)?(район|округ)\w*"
+)
+
+
+def _with_districts(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
+    """The alias matches, with each Russian district read as the district: «Брянским районом» is Bryansky
+    District, not the city the adjective's stem folds to. A district the catalogue lacks gets the name
+    English Wikipedia gives districts ("Pochepsky District") and the country of the town it is named after."""
+    if "район" not in text and "округ" not in text:
+        return matches
+    found = []
+    for hit in DISTRICT.finditer(text):
+        adjective = hit.group(1) + "ий"
+        known = next(
+            (
+                c
+                for noun in ("район", "округ")
+                for c in index.lookup(f"{adjective} {noun}")
+                if c.entity.kind == "location"
+            ),
+            None,
+        )
+        if known is None:
+            town = next((c for c in index.lookup(hit.group(1)[:-2]) if c.entity.kind == "location"), None)
+            name = f"{romanize(adjective)} District"
+            entity = Entity(f"location:{slugify(name)}", "location", name, town.entity.country_code if town else None)
+            known = Candidate(entity, "catalog_place")
+        found.append(AliasMatch(hit.start(), hit.end(), hit.group(), (known,)))
+    if not found:
+        return matches
+    kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted(kept + found, key=lambda m: m.start)
+
+
+def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
+    """NER spans cut at line breaks: «Текст: Катерина Туманова⏎⏎Оверчук считает» is a credit and a
+    name, not one person. A cut span loses the recogniser's normalised name (it named the whole)."""
+    if not any(text.find("\n", s.start, s.end) != -1 for s in ner):
+        return ner
+    out = []
+    for s in ner:
+        if text.find("\n", s.start, s.end) == -1:
+            out.append(s)
+            continue
+        start = s.start
+        for piece in text[s.start : s.end].split("\n"):
+            lead = len(piece) - len(piece.lstrip())
+            if piece.strip():
+                out.append(NerSpan(start + lead, start + lead + len(piece.strip()), s.label))
+            start += len(piece) + 1
+    return out
 
 
 def _plausible_people(
@@ -422,7 +498,9 @@ def _clean_person(surface: str) -> str | None:
     """'President Vladimir Putin’s' -> 'Vladimir Putin'; None when what is left is not a name."""
     surface = POSSESSIVE.sub("", re.sub(r"['’]s?$", "", surface.strip()))
     tokens = surface.replace("\n", " ").split()
-    while tokens and (tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in STOPWORDS):
+    while tokens and (
+        tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in STOPWORDS or tokens[0] in NOT_A_GIVEN_NAME
+    ):
         tokens.pop(0)
     if not tokens or any(ch.isdigit() for ch in surface):
         return None
@@ -496,7 +574,7 @@ def _other_first_name(text: str, m: AliasMatch, actor: Entity) -> bool:
     if not before:
         return False
     word = before.group(1)
-    if word.lower().rstrip(".") in TITLES or word.lower() in STOPWORDS:
+    if word.lower().rstrip(".") in TITLES or word.lower() in STOPWORDS or word in NOT_A_GIVEN_NAME:
         return False
     return word[:1] != actor.name[:1]
 
@@ -574,15 +652,20 @@ def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None
     if not hit:
         return None
     word = hit.group(1)
-    if word.lower() in STOPWORDS or word.lower() in TITLES or any(c.entity.kind != "actor" for c in index.lookup(word)):
+    if (
+        word.lower() in STOPWORDS
+        or word.lower() in TITLES
+        or word in NOT_A_GIVEN_NAME
+        or any(c.entity.kind != "actor" for c in index.lookup(word))
+    ):
         return None
     return f"{word} {surname}"
 
 
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
-    matches = _with_coordinated_regions(text, index.scan(text), index)
-    ner = _plausible_people(ner, matches, text, index.not_a_place)
+    matches = _with_districts(text, _with_coordinated_regions(text, index.scan(text), index), index)
+    ner = _plausible_people(_within_lines(ner, text), matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
     person_surnames = _person_surnames(person_names)

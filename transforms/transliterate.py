@@ -79,6 +79,14 @@ _ARMENIAN_LETTER = re.compile(r"[\u0531-\u0587]")
 _CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
 
 
+def modern_armenian(word: str) -> str:
+    """Classical (Western Armenian, diaspora) spelling in the reformed orthography Armenia uses:
+    Փաշինեան -> Փաշինյան, Քոչարեանին -> Քոչարյանին, Դաշնութեան -> Դաշնության."""
+    if "եան" not in word and "իւ" not in word:
+        return word
+    return word.replace("ութեան", "ության").replace("եան", "յան").replace("իւ", "յու")
+
+
 def romanize(name: str, person: bool = False) -> str:
     """The Latin spelling of a name; names already in Latin script are returned as they are."""
     if not (_CYRILLIC_LETTER.search(name) or _ARMENIAN_LETTER.search(name)):
@@ -146,7 +154,7 @@ def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -
 
 
 def _romanize_armenian(word: str) -> str:
-    word = word.replace("եւ", "և")
+    word = modern_armenian(word).replace("եւ", "և")
     out = []
     i = 0
     while i < len(word):
@@ -204,6 +212,19 @@ _KEY_FOLDS = (
 )
 
 
+# Ukrainian and Belarusian spellings of given names, and the form Russian names take (Kyiv-style
+# transliteration in English: "Dmytro Peskov", "Oleksii Overchuk"): one key for both.
+GIVEN_NAME_EQUIVALENTS = {
+    "dmytro": "dmitry", "oleksii": "alexei", "oleksiy": "alexei", "oleksandr": "alexander", "serhii": "sergei",
+    "serhiy": "sergei", "andrii": "andrei", "andriy": "andrei", "volodymyr": "vladimir", "mykola": "nikolai",
+    "mykhailo": "mikhail", "yurii": "yuri", "yuriy": "yuri", "petro": "pyotr", "vasyl": "vasily",
+    "hryhorii": "grigory", "ihor": "igor", "oleh": "oleg", "vitalii": "vitaly", "anatolii": "anatoly",
+    "yevhen": "yevgeny", "valerii": "valery", "pavlo": "pavel", "bohdan": "bogdan", "kyrylo": "kirill",
+    "maksym": "maxim", "denys": "denis", "olha": "olga", "tetiana": "tatyana", "nataliia": "natalya",
+    "yuliia": "yulia", "iryna": "irina", "kateryna": "yekaterina", "halyna": "galina",
+}  # fmt: skip
+
+
 @lru_cache(maxsize=50_000)  # the same names recur across articles; ~30 µs each to fold
 def person_key(name: str) -> str:
     """One key for every spelling of a person's name, in any script: 'Alexei Overchuk', 'Alexey
@@ -212,6 +233,8 @@ def person_key(name: str) -> str:
     folded = unicodedata.normalize("NFKD", latin)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
     words = re.findall(r"[a-z]+", folded)
+    if len(words) >= 2:
+        words[0] = GIVEN_NAME_EQUIVALENTS.get(words[0], words[0])
     keyed = []
     for word in words:
         for pattern, replacement in _KEY_FOLDS:
