@@ -46,6 +46,9 @@ def cmd_run(args) -> int:
     up = None if os.environ.get("PREFECT_API_URL") else running_up(settings)
     if up is not None:  # `presswatch up` runs for this database: record the run on its server, start none
         os.environ["PREFECT_API_URL"] = up.api_url
+    # The head start overlaps the model and GX loads with the start of Prefect's temporary server; with a
+    # server already running there is nothing to overlap, and its look at the files would be done twice.
+    temporary_server = not os.environ.get("PREFECT_API_URL")
     from flows.cyclic_gc import freeze_for_this_run
     from flows.head_start import start_ahead
     from flows.progress import showing_progress
@@ -53,7 +56,7 @@ def cmd_run(args) -> int:
     from flows.runners import ingest_flow_for
 
     flow = ingest_flow_for(settings)
-    started = start_ahead(settings, args.source or None)  # while Prefect starts its server
+    started = temporary_server and start_ahead(settings, args.source or None)  # while Prefect starts its server
     freeze_for_this_run()  # one run per process: the collector can skip what is imported
     gc.enable()
     try:

@@ -140,13 +140,7 @@ def test_up_keeps_watch_and_stops_cleanly(tmp_path: Path) -> None:
         assert "presswatch-scheduled" in _deployment_names(api)
 
         # a second `up` on the same database says where the first one is
-        second = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "up", "--config", str(config)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        second = _presswatch(env, "up", "--config", str(config), timeout=60)
         assert second.returncode != 0
         assert "presswatch up is already running" in second.stderr and dashboard in second.stderr
 
@@ -154,13 +148,7 @@ def test_up_keeps_watch_and_stops_cleanly(tmp_path: Path) -> None:
         _wait(lambda: len(_stored_titles(db)) == 2, 120, "the seeds were not stored by the first run")
 
         # `presswatch run` by hand uses up's Prefect server (and waits its turn for the database)
-        manual = subprocess.run(
-            [sys.executable, "-m", "flows.cli", "run", "--config", str(config)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
+        manual = _presswatch(env, "run", "--config", str(config), timeout=180)
         assert manual.returncode == 0, manual.stderr[-2000:]
         assert f"Prefect: http://127.0.0.1:{prefect_port}/runs/flow-run/" in manual.stdout
         assert "presswatch up is running" in manual.stdout
@@ -197,6 +185,11 @@ def test_up_keeps_watch_and_stops_cleanly(tmp_path: Path) -> None:
     assert not db.with_name(db.name + ".up").exists()
     logs = tmp_path / "data" / "logs"
     assert {"up.log", "prefect-server.log", "scheduler.log", "dashboard.log"} <= {p.name for p in logs.iterdir()}
+
+
+def _presswatch(env: dict[str, str], *args: str, timeout: float) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "flows.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def _answers(url: str) -> bool:
