@@ -33,6 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -116,7 +117,7 @@ class Child:
     log_name: str
     command: list[str]
     env: dict[str, str]
-    healthy: object = None  # () -> bool, or None: only its exit is watched
+    healthy: Callable[[], bool] | None = None  # None: only its exit is watched
     needs_server: bool = False  # started once the Prefect server answers
     proc: subprocess.Popen | None = None
     started: float = 0.0
@@ -391,7 +392,7 @@ class Supervisor:
         left = _stop_descendants()
         if left:
             self.log.info(f"stopped {left} process(es) left below up")
-        if self.children:
+        if any(child.starts for child in self.children):
             self.say(
                 "stopped"
                 + ("" if not self.shared_server else f" (the shared Prefect server at {self.prefect_ui} keeps running)")
