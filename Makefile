@@ -14,11 +14,12 @@ export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: help install run test dashboard serve lint format bench bench-table bench-dashboard stress eval screenshots clean
+.PHONY: help install run up test dashboard serve lint format bench bench-table bench-dashboard stress eval screenshots clean
 
 help:
 	@echo "make run        install (first time) and run the pipeline once on seeds/ and the configured feeds"
-	@echo "make test       install (first time) and run the whole test suite"
+	@echo "make up         keep watch: Prefect server, scheduled runs and the dashboard, until Ctrl-C"
+	@echo "make test       install (first time) and run the whole test suite (finds or installs Chromium)"
 	@echo "make dashboard  start the dashboard on http://127.0.0.1:8501"
 	@echo "make serve      run the pipeline on the configured schedule (Prefect flow.serve)"
 	@echo "make lint       ruff check + format check"
@@ -39,8 +40,13 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/presswatch run
 
+up: install
+	$(BIN)/presswatch up
+
+# The browser tests are part of the suite: .ci/chromium finds Chromium, installs it, or stops here with
+# one line saying how.
 test: install
-	$(BIN)/pytest
+	@chromium="$$(bash .ci/chromium)" && PRESSWATCH_CHROMIUM="$$chromium" $(BIN)/pytest
 
 dashboard: install
 	$(BIN)/presswatch dashboard

@@ -1210,7 +1210,7 @@ def run_cli(
     progress_every: int = 0,
 ) -> CliRun:
     """``presswatch run --config C [--source S ...]`` in a subprocess."""
-    args = [str(PRESSWATCH), "run", "--config", str(config)]
+    args = [str(PRESSWATCH), "run", "--verbose", "--config", str(config)]  # timings come from Prefect's log lines
     for s in sources or []:
         args += ["--source", str(s)]
     return run_process(args, env=env, monitor=monitor, pss_interval=pss_interval, progress_every=progress_every)

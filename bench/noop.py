@@ -14,9 +14,14 @@ folder, two ways, each against a hello-world flow (one task) under the same Pref
    imports listed below) should not have been imported at all.
 2. as commands, each starting its own temporary Prefect server: ``presswatch run`` vs
    ``python hello_flow.py`` (whole process wall time; the server start-up is shown separately).
+3. ``presswatch run`` as a user types it (quiet), side by side: with its own temporary Prefect server (what
+   a run by hand did before ``presswatch up``) and beside a running ``presswatch up``, whose server it uses
+   (median of ``--repeat`` each). Also ``up``'s start-to-ready time (command start -> "ready" line: the
+   dashboard answers and the Prefect server lists the deployment) and its stop time after Ctrl-C.
 
-Target (issue "Performance and scale"): no-op run / hello-world run <= 1.5 (nothing re-parsed,
-re-tagged or re-validated; GX and spaCy not even imported when nothing is new).
+Targets: no-op run / hello-world run <= 1.5 (issue "Performance and scale": nothing re-parsed,
+re-tagged or re-validated; GX and spaCy not even imported when nothing is new); a no-op ``presswatch run``
+beside a running ``up`` <= 2 s wall (issue "One command keeps watch").
 """
 
 from __future__ import annotations
@@ -24,16 +29,22 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
+import threading
+import time
+import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.corpus import (  # noqa: E402
+    PRESSWATCH,
     PYTHON,
     CpuWindow,
+    _toml_table,
     fmt,
     fresh_data_dir,
     prepare,
@@ -69,6 +80,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed repetitions of each in-process run")
     parser.add_argument("--quick", action="store_true", help="smoke test: 20 articles, 2 repetitions")
     parser.add_argument("--skip-cli", action="store_true", help="skip the command-line comparison")
+    parser.add_argument("--skip-up", action="store_true", help="skip the comparison beside a running `up`")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument("--user-prefect-home", action="store_true", help="use ~/.prefect, not the benchmarks' own")
     args = parser.parse_args()
@@ -147,6 +159,9 @@ def main() -> int:
         cli_hello = run_process([str(PYTHON), str(setup.hello)], env=setup.env)
         cli_noop = run_cli(config, env=setup.env)
 
+    # ---------------------------------------------------------------- 3. by hand: temporary server vs `up`
+    beside_up = None if args.skip_up else compare_with_up(config, db, setup.env, repeat, setup.hello)
+
     # ---------------------------------------------------------------- report
     h, o = statistics.median(hello_times), statistics.median(noop_times)
     print()
@@ -196,6 +211,31 @@ def main() -> int:
     bad = [HEAVY_MODULES[p] for p in ("spacy", "great_expectations") if after[p] and p not in before]
     print(f"spaCy and GX not imported when nothing is new: {'FAIL (' + ', '.join(bad) + ')' if bad else 'PASS'}")
 
+    if beside_up is not None:
+        print()
+        print(f"presswatch run by hand, nothing new (median of {repeat}; quiet, as a user types it)")
+        temp, up_run = statistics.median(beside_up["temporary"]), statistics.median(beside_up["with_up"])
+        print(
+            table(
+                ["run", "wall s", "each"],
+                [
+                    ["own temporary Prefect server (before `up`)", fmt(temp, 2), _each(beside_up["temporary"])],
+                    ["beside a running `presswatch up` (its server)", fmt(up_run, 2), _each(beside_up["with_up"])],
+                    [
+                        "  hello-world flow (1 task) against the same server",
+                        fmt(statistics.median(beside_up["hello_up"]), 2),
+                        _each(beside_up["hello_up"]),
+                    ],
+                ],
+                "lrl",
+            )
+        )
+        print(f"target: no-op run beside `up` <= 2.00 s: {up_run:.2f}  {'PASS' if up_run <= 2 else 'FAIL'}")
+        print(
+            f"`presswatch up`: start to ready {beside_up['up_ready']:.1f} s (dashboard answers, deployment listed);"
+            f" stopped {beside_up['up_stop']:.1f} s after Ctrl-C, {beside_up['left_behind']} process(es) left behind"
+        )
+
     if not args.quick:
         save_result(
             "noop",
@@ -208,6 +248,11 @@ def main() -> int:
                 "cli_noop_seconds": cli_noop.wall if cli_noop else None,
                 "cli_ratio": cli_noop.wall / cli_hello.wall if cli_noop and cli_hello else None,
                 "heavy_modules_loaded": [HEAVY_MODULES[p] for p in HEAVY_MODULES if after[p] and p not in before],
+                "cli_quiet_temporary_server_seconds": statistics.median(beside_up["temporary"]) if beside_up else None,
+                "cli_quiet_with_up_seconds": statistics.median(beside_up["with_up"]) if beside_up else None,
+                "cli_hello_with_up_seconds": statistics.median(beside_up["hello_up"]) if beside_up else None,
+                "up_ready_seconds": beside_up["up_ready"] if beside_up else None,
+                "up_stop_seconds": beside_up["up_stop"] if beside_up else None,
             },
         )
 
@@ -234,6 +279,129 @@ def main() -> int:
     else:
         shutil.rmtree(work, ignore_errors=True)
     return 0
+
+
+def _each(times: list[float]) -> str:
+    return ", ".join(f"{t:.2f}" for t in times)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _with_ports(config: Path, prefect_port: int, dashboard_port: int) -> Path:
+    """The same config, with `up`'s Prefect server and dashboard on free ports."""
+    raw = tomllib.loads(config.read_text(encoding="utf-8"))
+    raw.setdefault("schedule", {})["prefect_port"] = prefect_port
+    raw.setdefault("dashboard", {})["port"] = dashboard_port
+    out = [f"# {config.name} with free ports for presswatch up (bench/noop.py)"]
+    _toml_table(raw, "", out)
+    path = config.with_name("presswatch-up.toml")
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def _runs_settled(db: Path, at_least: int) -> bool:
+    """At least this many runs recorded and none running (the run `up` starts when it is ready)."""
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return False  # a run is writing
+    try:
+        total, running = con.execute("SELECT count(*), count(*) FILTER (WHERE status = 'running') FROM runs").fetchone()
+        return total >= at_least and running == 0
+    finally:
+        con.close()
+
+
+def _timed_run(config: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run([str(PRESSWATCH), "run", "--config", str(config)], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if result.returncode != 0 or "articles: 0 new" not in result.stdout:
+        raise RuntimeError(f"no-op run failed (exit {result.returncode}):\n{tail(result.stdout + result.stderr)}")
+    return wall
+
+
+def _timed_hello(hello: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(PYTHON), str(hello)], env=env, capture_output=True, check=True)
+    return time.perf_counter() - started
+
+
+def compare_with_up(config: Path, db: Path, env: dict[str, str], repeat: int, hello: Path) -> dict:
+    """`presswatch run` by hand with its own temporary server, then beside a running `presswatch up`; and a
+    hello-world flow against the same server, for what Prefect itself costs there."""
+    import psutil
+
+    env = {k: v for k, v in env.items() if not k.startswith("PREFECT_API")}
+    print("by hand: presswatch run with its own temporary server ...", flush=True)
+    temporary = [_timed_run(config, env) for _ in range(repeat)]
+    up_config = _with_ports(config, _free_port(), _free_port())
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    runs_before = con.execute("SELECT count(*) FROM runs").fetchone()[0]
+    con.close()
+    print("presswatch up: starting ...", flush=True)
+    started = time.perf_counter()
+    up = subprocess.Popen(
+        [str(PRESSWATCH), "up", "--config", str(up_config)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    lines: list[str] = []
+    ready = threading.Event()
+
+    def read() -> None:
+        assert up.stdout is not None
+        for line in up.stdout:
+            lines.append(line)
+            if "presswatch up: ready in" in line:
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        if not ready.wait(300):
+            raise RuntimeError("presswatch up was not ready within 300 s:\n" + "".join(lines[-20:]))
+        up_ready = time.perf_counter() - started
+        print(f"  ready in {up_ready:.1f} s; waiting for the run it starts at once to finish ...", flush=True)
+        deadline = time.monotonic() + 300
+        while not _runs_settled(db, runs_before + 1):
+            if time.monotonic() > deadline:
+                raise RuntimeError("the run `up` started did not finish within 300 s")
+            time.sleep(0.5)
+        print("by hand: presswatch run beside presswatch up ...", flush=True)
+        with_up = [_timed_run(up_config, env) for _ in range(repeat)]
+        print("hello-world flow against the same server ...", flush=True)
+        server = tomllib.loads(up_config.read_text(encoding="utf-8"))["schedule"]["prefect_port"]
+        hello_env = dict(env, PREFECT_API_URL=f"http://127.0.0.1:{server}/api")
+        hello_env["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "CRITICAL"  # quiet, like presswatch run
+        hello_up = [_timed_hello(hello, hello_env) for _ in range(repeat)]
+        tree = {p.pid for p in psutil.Process(up.pid).children(recursive=True)}
+    finally:
+        stopping = time.perf_counter()
+        up.send_signal(signal.SIGINT)
+        up.wait(timeout=120)
+        up_stop = time.perf_counter() - stopping
+    left = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    return {
+        "temporary": temporary,
+        "with_up": with_up,
+        "hello_up": hello_up,
+        "up_ready": up_ready,
+        "up_stop": up_stop,
+        "left_behind": len(left),
+    }
 
 
 if __name__ == "__main__":

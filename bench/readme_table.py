@@ -74,6 +74,24 @@ def rows() -> list[str]:
         )
     else:
         out.append("| run with nothing new vs hello-world flow | not measured yet | ≤ 1.5 | `make bench` |")
+    if noop and noop.get("cli_quiet_with_up_seconds") is not None:
+        by_hand, before = noop["cli_quiet_with_up_seconds"], noop["cli_quiet_temporary_server_seconds"]
+        hello = noop.get("cli_hello_with_up_seconds")
+        floor = f"; a one-task hello-world flow against the same server: {hello:.2f} s" if hello else ""
+        out.append(
+            f"| `presswatch run` with nothing new, beside a running `presswatch up` | {by_hand:.2f} s wall (with its"
+            f" own temporary Prefect server: {before:.2f} s{floor}) | ≤ 2 s: {_verdict(by_hand <= 2)} |"
+            f" `bench/noop.py` ({_when(noop)}) |"
+        )
+        ready, stop = noop["up_ready_seconds"], noop["up_stop_seconds"]
+        out.append(
+            f"| `presswatch up`, start to ready (dashboard answers, deployment listed) | {ready:.1f} s"
+            f" (stops {stop:.1f} s after Ctrl-C) | ≤ 60 s: {_verdict(ready <= 60)} | `bench/noop.py` ({_when(noop)}) |"
+        )
+    else:
+        out.append(
+            "| `presswatch run` with nothing new, beside `presswatch up` | not measured yet | ≤ 2 s | `make bench` |"
+        )
     mem = _load("memory")
     if mem:
         out.append(

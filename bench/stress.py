@@ -59,7 +59,9 @@ def write_config(folder: Path, batch: int) -> Path:
 def presswatch(config: Path, corpus: Path, db: Path) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO), DO_NOT_TRACK="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
     return subprocess.Popen(
-        [sys.executable, "-m", "flows.cli", "run", "--config", str(config), "--db", str(db), "--source", str(corpus)],
+        # --verbose: kill_during_run waits for Prefect's task log lines
+        [sys.executable, "-m", "flows.cli", "run", "--verbose", "--config", str(config), "--db", str(db)]
+        + ["--source", str(corpus)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

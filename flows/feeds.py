@@ -20,15 +20,18 @@ from collections.abc import Container
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
 import httpx
 
+from flows import progress
 from flows.config import FetchConfig
-from transforms.extract import ExtractedText, decode_html, extract_article_html
-from transforms.feed_items import parse_feed
 from transforms.records import Quarantined, RawArticle
+
+if TYPE_CHECKING:
+    from transforms.extract import ExtractedText
 
 DEFAULT_POLL_SECONDS = 30 * 60  # until a feed has shown how busy it is
 MIN_POLL_SECONDS = 5 * 60
@@ -112,6 +115,7 @@ def fetch_feeds(
                     results.append(future.result())
                 except Exception as exc:  # _poll_feed catches; this is the last net
                     results.append(_failed(state, _unexpected(exc), now))
+                progress.feed_fetched()
     finally:
         fetcher.close()
     return results
@@ -288,6 +292,14 @@ def _complete_short_items(articles: list[RawArticle], fetcher: _Fetcher | None, 
             article.flags.append(SUMMARY_ONLY)
 
 
+def parse_feed(content: bytes, feed_url: str, **kwargs):
+    """transforms.feed_items.parse_feed, imported at the first feed fetched: with trafilatura it costs
+    ~0.1 s, which a run with no feed due does not pay."""
+    from transforms.feed_items import parse_feed as parse
+
+    return parse(content, feed_url, **kwargs)
+
+
 def _article_page_text(url: str, fetcher: _Fetcher) -> ExtractedText | None:
     """Main text of an article page, or None when it cannot be fetched or holds no article."""
     try:
@@ -297,6 +309,8 @@ def _article_page_text(url: str, fetcher: _Fetcher) -> ExtractedText | None:
     content_type = (fetched.headers.get("content-type") or "").lower()
     if fetched.status_code != 200 or (content_type and "html" not in content_type):
         return None
+    from transforms.extract import decode_html, extract_article_html
+
     try:
         extracted = extract_article_html(decode_html(fetched.body, content_type), url=fetched.url)
     except Exception:  # a page that breaks the extractor just keeps the summary

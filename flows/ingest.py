@@ -22,7 +22,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
-from flows import store
+from flows import progress, store
 from flows.allocator import give_back_arrow_memory
 from flows.config import Settings, load_settings
 from flows.report import summary_markdown
@@ -136,6 +136,7 @@ def fetch_due_feeds(settings: Settings, feed_urls: list[str], forced: bool):
     due = states if forced else due_feeds(states, now)
     if not due:
         return []
+    progress.feeds_started(len(due))
     known = store.urls_from_sources(settings.db_path, [s.url for s in due])
     return fetch_feeds(due, settings.fetch, now, known_urls=known)
 
@@ -375,6 +376,7 @@ class PreparedBatch:
     sightings: list[tuple[str, str, str]]
     quarantined: list[Quarantined]
     files: list[FileStamp]
+    inputs: int  # files and feed items the batch started from
 
 
 @dataclass
@@ -400,12 +402,13 @@ class BatchWork:
             self.settings, quote(inputs), quote(self.seen_ids), quote(self.seen_hashes)
         )
         files = [self.stamps[i] for i in inputs if isinstance(i, Path) and i in self.stamps]
-        return PreparedBatch(fresh, sightings, bad, files)
+        return PreparedBatch(fresh, sightings, bad, files, len(inputs))
 
     def finish(self, prepared: PreparedBatch, tagging, last: bool) -> None:
         """(tagged) -> validate -> stories -> alerts -> load, in one transaction."""
         db_path, summary = self.settings.db_path, self.summary
         tagged = tagging.result() if tagging is not None else []
+        progress.batch_tagged(prepared.inputs)
         good, bad_valid, outcomes = (
             validate_batch(self.settings, summary.run_id, quote(tagged), last) if tagged else ([], [], [])
         )
@@ -421,6 +424,7 @@ class BatchWork:
             validations=outcomes,
         )
         inserted, alerts = store_batch(db_path, quote(self.rules), quote(good), quote(batch))
+        progress.batch_stored(prepared.inputs)
         complete = inserted == len(good)  # else another writer stored some first: count only ours
         summary.new += inserted
         summary.duplicate += len(prepared.sightings) + (len(good) - inserted)
@@ -463,8 +467,10 @@ def _run_pipeline(
     summary.quarantined += len(refused) + len(feed_quarantine)
 
     batches = BatchWork(settings, summary, _compiled_rules(settings), stamps=local_files.stamps)
+    inputs = [*files, *feed_articles]
+    progress.inputs_planned(len(inputs), -(-len(inputs) // max(settings.tagging.batch_articles, 1)))
     try:
-        _run_batches(settings, batches, [*files, *feed_articles], logger)
+        _run_batches(settings, batches, inputs, logger)
     finally:
         if settings.tagging.worker_processes > 0:
             from flows.tagging_pool import close_pool

@@ -7,7 +7,8 @@ from flows.config import Settings
 VALIDATION_TEXT = {True: "passed", False: "some rows failed (see quarantine)", None: "nothing new to validate"}
 
 
-def print_summary(summary, settings: Settings) -> None:
+def print_summary(summary, settings: Settings, up=None, flow_run_id=None) -> None:
+    """The run's summary; `up` is the record of a `presswatch up` the run was recorded on, if any."""
     s = summary
     print()
     print(f"presswatch run {s.run_id} finished in {s.seconds:.1f} s")
@@ -31,10 +32,15 @@ def print_summary(summary, settings: Settings) -> None:
             print(f"    {error}")
     print(f"  validation: {VALIDATION_TEXT[s.validation_success]}")
     print(f"  database: {s.db_path}")
-    print(
-        f"  dashboard: `make dashboard` (or `presswatch dashboard`), then open "
-        f"http://{settings.dashboard.host}:{settings.dashboard.port}"
-    )
+    if up is not None:
+        print(f"  dashboard: {up.dashboard} (presswatch up is running)")
+        if flow_run_id:
+            print(f"  Prefect: {up.prefect_ui}/runs/flow-run/{flow_run_id}")
+    else:
+        print(
+            f"  dashboard: `make up` (or `presswatch up`) keeps it running with scheduled runs, then open "
+            f"http://{settings.dashboard.host}:{settings.dashboard.port}"
+        )
 
 
 def summary_markdown(s) -> str:

@@ -5,9 +5,10 @@ Every file becomes either a RawArticle or a Quarantined record with a reason; no
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
+from transforms.dates import DATE_FROM_FILE, DATE_FROM_TEXT, date_near_top
 from transforms.records import FileStamp, Quarantined, RawArticle
 
 ARTICLE_SUFFIXES = {".txt", ".html", ".htm"}
@@ -67,7 +68,8 @@ def read_local_article(path: Path, fetched_at: datetime, max_bytes: int) -> RawA
     """One file -> RawArticle (title may be None for .txt: the clean step finds the headline)."""
     ref = str(path)
     try:
-        size = path.stat().st_size
+        stat = path.stat()
+        size = stat.st_size
         if size == 0:
             return Quarantined(ref, "load", "empty file (0 bytes)", ref)
         if size > max_bytes:
@@ -94,5 +96,25 @@ def read_local_article(path: Path, fetched_at: datetime, max_bytes: int) -> RawA
         extracted = extract_article_html(text, url)
         if not extracted.text.strip():
             return Quarantined(ref, "load", "no article text found in the HTML page", text[:2000])
-        return RawArticle(url, source, extracted.title, extracted.text, fetched_at, extractor=extracted.extractor)
-    return RawArticle(url, source, None, text, fetched_at, extractor="txt")
+        published, flag = local_article_date(extracted.text, stat.st_mtime)
+        return RawArticle(
+            url,
+            source,
+            extracted.title,
+            extracted.text,
+            fetched_at,
+            published,
+            extractor=extracted.extractor,
+            flags=[flag],
+        )
+    published, flag = local_article_date(text, stat.st_mtime)
+    return RawArticle(url, source, None, text, fetched_at, published, extractor="txt", flags=[flag])
+
+
+def local_article_date(text: str, mtime: float) -> tuple[datetime, str]:
+    """A file has no date field: the date its text states near the top, else when the file was last
+    written (what a reader of a folder of clippings goes by), with a flag saying which."""
+    stated = date_near_top(text)
+    if stated is not None:
+        return stated, DATE_FROM_TEXT
+    return datetime.fromtimestamp(mtime, UTC), DATE_FROM_FILE

@@ -1,8 +1,9 @@
 """The dashboard in a real browser: `streamlit run` on 127.0.0.1 and headless Chromium (Playwright).
 
 Every page loads without an exception, a filter lands in the URL, an alert is acknowledged, search and the
-article view work, and a hostile article title shows as text (no script runs, no dialog opens).
-Uses the system Chromium (/usr/bin/chromium); skipped when it is not installed.
+article view work, a hostile article title shows as text (no script runs, no dialog opens), the map draws
+with no request leaving 127.0.0.1 and a click on a place lists its articles. Uses the system Chromium
+(`make test` finds or installs it); without one these tests fail with a line saying how, never skip.
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright
 import pytest
+from test_dashboard import SCRIPT_TITLE, build_db, with_summaries
 
+from dashboards import app
 from dashboards.screenshots import CHROMIUM, launch_browser, running_app, wait_until_rendered
 
-pytestmark = [
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"no Chromium at {CHROMIUM} (apt install chromium)"),
-    pytest.mark.timeout(240),
-]
-playwright = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
-from test_dashboard import SCRIPT_TITLE, build_db, with_summaries  # noqa: E402
+pytestmark = pytest.mark.timeout(240)
 
 TIMEOUT = 60_000  # ms; the first page load starts the app's Python side
 
@@ -36,14 +34,30 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(app_url: str) -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run `make test` (it installs one) or `sudo apt-get install chromium`",
+            pytrace=False,
+        )
     with launch_browser() as b:
         yield b
 
 
 @pytest.fixture
-def page(browser):
+def page(browser, app_url: str):
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    offsite: list[str] = []  # the dashboard works offline: nothing may leave 127.0.0.1
+
+    def only_local(route) -> None:
+        if route.request.url.startswith(app_url):
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
     p = context.new_page()
+    p.offsite = offsite
     p.set_default_timeout(TIMEOUT)
     p.dialogs = []  # any alert()/confirm() a script manages to open
     p.on("dialog", lambda d: (p.dialogs.append(d.message), d.dismiss()))
@@ -52,11 +66,15 @@ def page(browser):
 
 
 def assert_clean(page) -> None:
-    """No Python exception box, no traceback text, no dialog."""
+    """No Python exception box, no traceback text, no dialog, no request off this machine, and no
+    developer furniture (Streamlit's main menu, its Deploy button)."""
     assert page.locator('[data-testid="stException"]').count() == 0
     assert page.locator('[data-testid="stAlertContentError"]').count() == 0
     assert "Traceback" not in page.inner_text("body")
     assert page.dialogs == []
+    assert page.offsite == []
+    assert page.locator('[data-testid="stMainMenu"]').count() == 0
+    assert page.locator('[data-testid="stAppDeployButton"]').count() == 0
 
 
 def test_overview_shows_hostile_title_as_text_and_acknowledges(page, app_url: str) -> None:
@@ -95,12 +113,35 @@ def test_period_filter_goes_into_the_url(page, app_url: str) -> None:
     assert page.get_by_role("radio", name="Last 90 days").is_checked()
 
 
-def test_map_network_and_data_pages(page, app_url: str) -> None:
+def test_map_draws_offline_and_a_click_on_a_place_lists_its_articles(page, app_url: str) -> None:
     page.goto(f"{app_url}/map?period=all")
     wait_until_rendered(page, "Places named in the articles", TIMEOUT)
     page.locator("canvas").first.wait_for()
+    chart = page.locator('[data-testid="stDeckGlJsonChart"]')
     page.get_by_text("Armenia (1)", exact=False).wait_for()  # named, but no coordinates: listed under the map
+    page.wait_for_timeout(2000)  # deck.gl draws the country shapes after the page's text
+    assert_clean(page)  # the borders and the map style came from the dashboard itself
+
+    # click Moscow's circle: where the map's own projection puts it relative to the centre of the view
+    lat, lon, zoom = app.map_view(_places_frame())
+    box = chart.bounding_box()
+    cx, cy = app._project(lat, lon, zoom)
+    mx, my = app._project(55.75, 37.62, zoom)
+    page.mouse.click(box["x"] + box["width"] / 2 + (mx - cx), box["y"] + box["height"] / 2 + (my - cy))
+    page.wait_for_url(re.compile(r"/articles\?.*entity=Q4"))
+    wait_until_rendered(page, "1 article", TIMEOUT)
+    page.get_by_text("Putin speaks in Moscow", exact=True).first.wait_for()
     assert_clean(page)
+
+
+def _places_frame():
+    """The mapped places of test_dashboard's database (Yerevan, Gyumri, Moscow): the map is centred on them."""
+    import pandas as pd
+
+    return pd.DataFrame({"latitude": [40.18, 40.79, 55.75], "longitude": [44.51, 43.85, 37.62]})
+
+
+def test_network_and_data_pages(page, app_url: str) -> None:
 
     page.goto(f"{app_url}/network?period=all")
     wait_until_rendered(page, "Who is covered together", TIMEOUT)

@@ -102,3 +102,22 @@ def test_run_summary_lists_the_first_alerts_and_counts_the_rest(capsys):
     assert f"… and {60 - ALERTS_LISTED} more: see the `alerts` table" in markdown
     print_summary(summary, load_settings(REPO / "presswatch.toml"))
     assert f"… and {61 - 10} more" in capsys.readouterr().out
+
+
+def test_run_is_quiet_unless_verbose(tmp_path, cli_env):
+    """The terminal gets presswatch's own lines and the summary once; Prefect's lines (and a second copy of
+    every feed failure) only with --verbose. They still go to the Prefect server either way."""
+    config = write_config(tmp_path, local=[str(SEEDS)], feeds=["http://127.0.0.1:9/feed.xml"])
+    quiet = _run(["run", "--config", str(config)], tmp_path, cli_env)
+    assert quiet.returncode == 0, quiet.stderr[-2000:]
+    assert "| INFO" not in quiet.stdout + quiet.stderr and "| WARNING" not in quiet.stdout + quiet.stderr
+    assert "presswatch: 5 new or changed input(s) to read, tag and store" in quiet.stdout  # plain progress
+    assert "presswatch: fetching 1 feed(s) that are due" in quiet.stdout
+    failures = [line for line in (quiet.stdout + quiet.stderr).splitlines() if "127.0.0.1:9/feed.xml" in line]
+    assert len(failures) == 1, failures  # once, in the summary
+    assert quiet.stdout.count("presswatch run ") == 1 and "articles: 5 new" in quiet.stdout
+
+    verbose = _run(["run", "--config", str(config), "--verbose"], tmp_path, cli_env)
+    assert verbose.returncode == 0, verbose.stderr[-2000:]
+    assert "Beginning flow run" in verbose.stderr
+    assert "articles: 0 new" in verbose.stdout

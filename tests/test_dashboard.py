@@ -458,7 +458,7 @@ def test_search_newest_first_and_filters(conn: duckdb.DuckDBPyConnection) -> Non
     everything = queries.search_articles(conn, F())
     assert everything.total == 5 and everything.mode == "none"
     assert list(everything.rows["article_id"]) == ["a4", "a5", "a1", "a2", "a3"]
-    assert everything.rows.set_index("article_id").loc["a4", "undated"]
+    assert everything.rows.set_index("article_id").loc["a4", "date_source"] == "fetched"
     assert queries.search_articles(conn, F(source="https://other.example/rss")).total == 2
     assert list(queries.search_articles(conn, F(language="ru")).rows["article_id"]) == ["a3"]
     by_entity = queries.search_articles(conn, F(entity_id="Q1"))
@@ -784,7 +784,10 @@ def test_map_page(db_path: Path, monkeypatch: pytest.MonkeyPatch, summaries: boo
     no_exceptions(at)
     assert at.title[0].value == "presswatch · Map"
     deck = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    assert "mapStyle" not in deck or not deck["mapStyle"]  # no basemap tiles from the internet
+    assert deck["mapStyle"].startswith("data:")  # its own style inline: no basemap fetched from the internet
+    borders = next(layer for layer in deck["layers"] if layer["@@type"] == "GeoJsonLayer")
+    countries = {f["properties"]["name"] for f in borders["data"]["features"]}
+    assert {"Armenia", "Azerbaijan", "Georgia", "Russia", "Turkey"} <= countries  # drawn from the packaged data
     points = next(layer for layer in deck["layers"] if layer.get("pickable"))
     assert [p["name"] for p in points["data"]] == ["Yerevan", "Gyumri", "Moscow"]
     assert "Yerevan" in dataframe_values(at)

@@ -121,7 +121,12 @@ def test_packed_index_finds_the_same_candidates_as_the_built_one(settings, tmp_p
 
 def _child_pids() -> set[int]:
     """This process's children, less multiprocessing's resource tracker (a few MB, kept by design)."""
-    pids = {int(pid) for task in Path("/proc/self/task").iterdir() for pid in (task / "children").read_text().split()}
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids |= {int(pid) for pid in (task / "children").read_text().split()}
+        except OSError:  # a thread that ended after it was listed
+            continue
     alive = set()
     for pid in pids:
         try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
 
-from transforms.dates import parse_date
+from transforms.dates import date_near_top, parse_date
 from transforms.urls import article_id_for, canonical_url
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -136,3 +137,36 @@ def test_two_digit_years_take_the_latest_century_not_in_the_future() -> None:
 def test_a_few_hours_ahead_is_tolerated() -> None:
     parsed, flag = parse_date("2026-05-01T20:00:00Z", now=NOW)
     assert parsed == utc(2026, 5, 1, 20) and flag is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Headline\n12 September 2023\nBody text.", datetime(2023, 9, 12, tzinfo=UTC)),
+        ("Headline\nPublished: 2023-09-12 10:30 GMT+4\nBody.", datetime(2023, 9, 12, 6, 30, tzinfo=UTC)),
+        ("Headline\n\nYEREVAN, September 12, 2023 — Armenia said ...", datetime(2023, 9, 12, tzinfo=UTC)),
+        ("Moscow, 12 Sept. 2023 (Reuters) - The Kremlin said", datetime(2023, 9, 12, tzinfo=UTC)),
+        ("Headline\nOn Tuesday, September 12, 2023, the prime minister called ...", None),  # prose: an event
+        ("Headline\n(2 November) a statement said", None),  # no year
+        ("Armenia, Russia: talks resume\nBody", None),  # a headline with a comma is no dateline
+        ("Headline\n" + "Para.\n" * 8 + "12 September 2023", None),  # too far down to be the article's date
+    ],
+)
+def test_date_near_the_top_of_a_local_article(text, expected):
+    assert date_near_top(text, now=datetime(2026, 12, 6, tzinfo=UTC)) == expected
+
+
+def test_local_file_dated_by_its_text_or_else_its_modification_time(tmp_path):
+    from flows.sources import read_local_article
+
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    dated = tmp_path / "dated.txt"
+    dated.write_text("Talks in Yerevan\n\nYEREVAN, March 3, 2026 — Ministers met on Tuesday.\n", encoding="utf-8")
+    undated = tmp_path / "undated.txt"
+    undated.write_text("Talks in Yerevan\n\nMinisters met on Tuesday to discuss gas.\n", encoding="utf-8")
+    os.utime(undated, (1_700_000_000, 1_700_000_000))
+
+    by_text = read_local_article(dated, now, 100_000)
+    assert (by_text.published_at, by_text.flags) == (datetime(2026, 3, 3, tzinfo=UTC), ["date_from_text"])
+    by_file = read_local_article(undated, now, 100_000)
+    assert (by_file.published_at, by_file.flags) == (datetime.fromtimestamp(1_700_000_000, UTC), ["date_from_file"])

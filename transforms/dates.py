@@ -20,6 +20,10 @@ DATE_UNPARSED = "date_unparsed"  # a date string we could not read with certaint
 DATE_IN_FUTURE = "date_in_future"  # more than FUTURE_TOLERANCE ahead of now: clock or zone error
 DATE_IMPLAUSIBLE = "date_implausible"  # before EARLIEST (CMS placeholders like 1970-01-01, 0001-01-01)
 DATE_TIMEZONE_ASSUMED = "date_timezone_assumed"  # a time without a (known) zone, read as UTC
+# Where a local article's date came from (files carry no date field): a date line or dateline near the
+# top of its text, else the file's modification time.
+DATE_FROM_TEXT = "date_from_text"
+DATE_FROM_FILE = "date_from_file"
 
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
@@ -136,3 +140,29 @@ def _checked(parsed: datetime, now: datetime, flag: str | None) -> tuple[datetim
     if parsed < EARLIEST:
         return None, DATE_IMPLAUSIBLE
     return parsed, flag
+
+
+# A line that is only a date, perhaps labelled: "12 September 2023", "Published: 2023-09-12 10:30".
+_DATE_LABEL = re.compile(r"^\s*(?:(?:first\s+)?published|posted|updated|date[d]?)\b\s*(?:on\b)?\s*:?\s*", re.IGNORECASE)
+# A dateline opening a paragraph: "YEREVAN, September 12, 2023 — ...", "Moscow, 12 Sept. 2023 (Reuters) - ...".
+_DATELINE = re.compile(r"^\s*[A-Z][\w'’.\- ]{1,30},\s+(?P<date>[^()—–\n]{6,40}?)\s*(?:\(|—|–|-{1,2}\s|:)")
+TOP_LINES = 6  # non-empty lines looked at: a headline, perhaps a byline, the date line
+DATE_LINE_CHARS = 40
+
+
+def date_near_top(text: str, *, now: datetime | None = None) -> datetime | None:
+    """The publication date a plain-text article states near its top: a line holding only a date
+    (optionally "Published:"/"Updated:"), or a dateline ("YEREVAN, September 12, 2023 — ...").
+    Dates in the prose ("On Tuesday, September 12, ...") are events, not the publication, and are not
+    taken; nor is anything parse_date would not accept with year, month and day."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][:TOP_LINES]
+    for line in lines:
+        dateline = _DATELINE.match(line)
+        candidates = [_DATE_LABEL.sub("", line, count=1)] + ([dateline.group("date")] if dateline else [])
+        for candidate in candidates:
+            if not candidate or len(candidate) > DATE_LINE_CHARS:
+                continue
+            parsed, flag = parse_date(candidate, now=now)
+            if parsed is not None and flag in (None, DATE_TIMEZONE_ASSUMED):
+                return parsed
+    return None
