@@ -1210,7 +1210,9 @@ def run_cli(
     progress_every: int = 0,
 ) -> CliRun:
     """``presswatch run --config C [--source S ...]`` in a subprocess."""
-    args = [str(PRESSWATCH), "run", "--verbose", "--config", str(config)]  # timings come from Prefect's log lines
+    # timings come from Prefect's log lines; a flow run is started even when nothing is new (the no-op bench
+    # times that path: presswatch run without --always-flow skips Prefect then, bench/noop.py times it apart)
+    args = [str(PRESSWATCH), "run", "--verbose", "--always-flow", "--config", str(config)]
     for s in sources or []:
         args += ["--source", str(s)]
     return run_process(args, env=env, monitor=monitor, pss_interval=pss_interval, progress_every=progress_every)

@@ -14,10 +14,12 @@ folder, two ways, each against a hello-world flow (one task) under the same Pref
    imports listed below) should not have been imported at all.
 2. as commands, each starting its own temporary Prefect server: ``presswatch run`` vs
    ``python hello_flow.py`` (whole process wall time; the server start-up is shown separately).
-3. ``presswatch run`` as a user types it (quiet), side by side: with its own temporary Prefect server (what
-   a run by hand did before ``presswatch up``) and beside a running ``presswatch up``, whose server it uses
-   (median of ``--repeat`` each). Also ``up``'s start-to-ready time (command start -> "ready" line: the
-   dashboard answers and the Prefect server lists the deployment) and its stop time after Ctrl-C.
+3. ``presswatch run`` as a user types it (quiet), side by side: alone and beside a running ``presswatch
+   up`` (with nothing to do it starts no flow run: ``flows/pending_work.py``), and with ``--always-flow``
+   (the flow run: with its own temporary Prefect server, what a run by hand did before ``presswatch up``,
+   and beside a running ``up``, whose server it uses), median of ``--repeat`` each. Also ``up``'s
+   start-to-ready time (command start -> "ready" line: the dashboard answers and the Prefect server lists
+   the deployment) and its stop time after Ctrl-C.
 
 Targets: no-op run / hello-world run <= 1.5 (issue "Performance and scale": nothing re-parsed,
 re-tagged or re-validated; GX and spaCy not even imported when nothing is new); a no-op ``presswatch run``
@@ -219,8 +221,22 @@ def main() -> int:
             table(
                 ["run", "wall s", "each"],
                 [
-                    ["own temporary Prefect server (before `up`)", fmt(temp, 2), _each(beside_up["temporary"])],
-                    ["beside a running `presswatch up` (its server)", fmt(up_run, 2), _each(beside_up["with_up"])],
+                    [
+                        "alone (nothing to do: no flow run)",
+                        fmt(statistics.median(beside_up["alone"]), 2),
+                        _each(beside_up["alone"]),
+                    ],
+                    ["beside a running `presswatch up` (no flow run)", fmt(up_run, 2), _each(beside_up["with_up"])],
+                    [
+                        "--always-flow, own temporary Prefect server (before `up`)",
+                        fmt(temp, 2),
+                        _each(beside_up["temporary"]),
+                    ],
+                    [
+                        "--always-flow, beside `presswatch up` (its server)",
+                        fmt(statistics.median(beside_up["flow_up"]), 2),
+                        _each(beside_up["flow_up"]),
+                    ],
                     [
                         "  hello-world flow (1 task) against the same server",
                         fmt(statistics.median(beside_up["hello_up"]), 2),
@@ -248,8 +264,10 @@ def main() -> int:
                 "cli_noop_seconds": cli_noop.wall if cli_noop else None,
                 "cli_ratio": cli_noop.wall / cli_hello.wall if cli_noop and cli_hello else None,
                 "heavy_modules_loaded": [HEAVY_MODULES[p] for p in HEAVY_MODULES if after[p] and p not in before],
-                "cli_quiet_temporary_server_seconds": statistics.median(beside_up["temporary"]) if beside_up else None,
+                "cli_quiet_alone_seconds": statistics.median(beside_up["alone"]) if beside_up else None,
                 "cli_quiet_with_up_seconds": statistics.median(beside_up["with_up"]) if beside_up else None,
+                "cli_flow_temporary_server_seconds": statistics.median(beside_up["temporary"]) if beside_up else None,
+                "cli_flow_with_up_seconds": statistics.median(beside_up["flow_up"]) if beside_up else None,
                 "cli_hello_with_up_seconds": statistics.median(beside_up["hello_up"]) if beside_up else None,
                 "up_ready_seconds": beside_up["up_ready"] if beside_up else None,
                 "up_stop_seconds": beside_up["up_stop"] if beside_up else None,
@@ -320,9 +338,10 @@ def _runs_settled(db: Path, at_least: int) -> bool:
         con.close()
 
 
-def _timed_run(config: Path, env: dict[str, str]) -> float:
+def _timed_run(config: Path, env: dict[str, str], *extra: str) -> float:
     started = time.perf_counter()
-    result = subprocess.run([str(PRESSWATCH), "run", "--config", str(config)], env=env, capture_output=True, text=True)
+    command = [str(PRESSWATCH), "run", "--config", str(config), *extra]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
     if result.returncode != 0 or "articles: 0 new" not in result.stdout:
         raise RuntimeError(f"no-op run failed (exit {result.returncode}):\n{tail(result.stdout + result.stderr)}")
@@ -341,8 +360,9 @@ def compare_with_up(config: Path, db: Path, env: dict[str, str], repeat: int, he
     import psutil
 
     env = {k: v for k, v in env.items() if not k.startswith("PREFECT_API")}
-    print("by hand: presswatch run with its own temporary server ...", flush=True)
-    temporary = [_timed_run(config, env) for _ in range(repeat)]
+    print("by hand: presswatch run, alone and with --always-flow (its own temporary server) ...", flush=True)
+    alone = [_timed_run(config, env) for _ in range(repeat)]
+    temporary = [_timed_run(config, env, "--always-flow") for _ in range(repeat)]
     up_config = _with_ports(config, _free_port(), _free_port())
     import duckdb
 
@@ -382,6 +402,7 @@ def compare_with_up(config: Path, db: Path, env: dict[str, str], repeat: int, he
             time.sleep(0.5)
         print("by hand: presswatch run beside presswatch up ...", flush=True)
         with_up = [_timed_run(up_config, env) for _ in range(repeat)]
+        flow_up = [_timed_run(up_config, env, "--always-flow") for _ in range(repeat)]
         print("hello-world flow against the same server ...", flush=True)
         server = tomllib.loads(up_config.read_text(encoding="utf-8"))["schedule"]["prefect_port"]
         hello_env = dict(env, PREFECT_API_URL=f"http://127.0.0.1:{server}/api")
@@ -395,8 +416,10 @@ def compare_with_up(config: Path, db: Path, env: dict[str, str], repeat: int, he
         up_stop = time.perf_counter() - stopping
     left = [pid for pid in tree if psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     return {
+        "alone": alone,
         "temporary": temporary,
         "with_up": with_up,
+        "flow_up": flow_up,
         "hello_up": hello_up,
         "up_ready": up_ready,
         "up_stop": up_stop,

@@ -75,13 +75,19 @@ def rows() -> list[str]:
     else:
         out.append("| run with nothing new vs hello-world flow | not measured yet | ≤ 1.5 | `make bench` |")
     if noop and noop.get("cli_quiet_with_up_seconds") is not None:
-        by_hand, before = noop["cli_quiet_with_up_seconds"], noop["cli_quiet_temporary_server_seconds"]
+        by_hand = noop["cli_quiet_with_up_seconds"]
+        alone = noop.get("cli_quiet_alone_seconds")
+        flow_up, flow_own = noop.get("cli_flow_with_up_seconds"), noop.get("cli_flow_temporary_server_seconds")
         hello = noop.get("cli_hello_with_up_seconds")
-        floor = f"; a one-task hello-world flow against the same server: {hello:.2f} s" if hello else ""
+        detail = (
+            f"; alone {alone:.2f} s; with a flow run (`--always-flow`) {flow_up:.2f} s beside `up`, {flow_own:.2f} s"
+            f" with its own temporary Prefect server; a one-task hello-world flow against `up`'s server {hello:.2f} s"
+            if None not in (alone, flow_up, flow_own, hello)
+            else ""
+        )
         out.append(
-            f"| `presswatch run` with nothing new, beside a running `presswatch up` | {by_hand:.2f} s wall (with its"
-            f" own temporary Prefect server: {before:.2f} s{floor}) | ≤ 2 s: {_verdict(by_hand <= 2)} |"
-            f" `bench/noop.py` ({_when(noop)}) |"
+            f"| `presswatch run` with nothing new, beside a running `presswatch up` | {by_hand:.2f} s wall (no flow"
+            f" run when nothing changed{detail}) | ≤ 2 s: {_verdict(by_hand <= 2)} | `bench/noop.py` ({_when(noop)}) |"
         )
         ready, stop = noop["up_ready_seconds"], noop["up_stop_seconds"]
         out.append(
@@ -91,6 +97,20 @@ def rows() -> list[str]:
     else:
         out.append(
             "| `presswatch run` with nothing new, beside `presswatch up` | not measured yet | ≤ 2 s | `make bench` |"
+        )
+    ru = _load("throughput_ru")
+    if ru and "n2" in ru:
+        r1, r2 = ru.get("n1"), ru["n2"]
+        one = (
+            f"1 process {r1['ratio']:.3f} ({r1['flow_words_per_s']:,.0f} vs {r1['raw_words_per_s']:,.0f} words/s); "
+            if r1
+            else ""
+        )
+        out.append(
+            f"| Russian: full run vs the Russian NER alone (slovnet), {ru['articles']:,} articles | {one}2 processes "
+            f"{r2['ratio']:.3f} ({r2['flow_words_per_s']:,.0f} vs {r2['raw_words_per_s']:,.0f} words/s) "
+            f"| ≥ 0.85: {_verdict(min(r['ratio'] for r in (r1, r2) if r) >= 0.85)} "
+            f"| `bench/throughput.py --language ru` ({_when(ru)}) |"
         )
     mem = _load("memory")
     if mem:

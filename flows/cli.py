@@ -44,6 +44,12 @@ def cmd_run(args) -> int:
     settings = _settings(args)
     check_ready(settings)
     up = None if os.environ.get("PREFECT_API_URL") else running_up(settings)
+    if not args.always_flow:
+        from flows.pending_work import nothing_to_do
+
+        unchanged = nothing_to_do(settings, args.source or None)
+        if unchanged is not None:  # no flow run: Prefect's import and a flow run alone take ~2 s
+            return _record_nothing_new(settings, unchanged.unchanged, args.source or [], up)
     if up is not None:  # `presswatch up` runs for this database: record the run on its server, start none
         os.environ["PREFECT_API_URL"] = up.api_url
     # The head start overlaps the model and GX loads with the start of Prefect's temporary server; with a
@@ -70,6 +76,27 @@ def cmd_run(args) -> int:
     if state.is_failed():
         return _fail(state.message or "the run failed", 1)
     print_summary(state.result(), settings, up=up, flow_run_id=state.state_details.flow_run_id)
+    return 0
+
+
+def _record_nothing_new(settings, unchanged_files: int, sources: list[str], up) -> int:
+    """A run with nothing to do: its `runs` row (the dashboard's "last run") and the summary, no flow run."""
+    import time
+    import uuid
+
+    from flows import store
+    from flows.report import RunSummary, print_summary
+
+    started = time.monotonic()
+    summary = RunSummary(run_id=uuid.uuid4().hex[:16], db_path=str(settings.db_path), unchanged_files=unchanged_files)
+    with store.run_lock(settings.db_path, settings.storage.lock_timeout_seconds):
+        store.open_run(settings.db_path, summary.run_id, None, sources or [*settings.sources.local])
+        summary.seconds = time.monotonic() - started
+        store.finish_run(
+            settings.db_path, summary.run_id, "completed", summary.counts(), None, "nothing new: no flow run started"
+        )
+    print_summary(summary, settings, up=up)
+    print("  (nothing new: files unchanged, no feed due: no Prefect flow run started; --always-flow starts one)")
     return 0
 
 
@@ -156,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace the configured sources: a file or folder of articles, or a feed URL (repeatable)",
     )
     run.add_argument("--verbose", action="store_true", help="show Prefect's own log lines as well")
+    run.add_argument(
+        "--always-flow",
+        action="store_true",
+        help="start a Prefect flow run even when no file changed and no feed is due (by default such a run"
+        " only records itself)",
+    )
     run.set_defaults(func=cmd_run)
     serve = sub.add_parser("serve", parents=[common], help="run the ingest flow on the configured schedule")
     serve.set_defaults(func=cmd_serve)

@@ -16,7 +16,7 @@ from flows.config import Settings
 
 def start_ahead(settings: Settings, sources: list[str] | None) -> bool:
     """Start loading the tagging model and GX when some local article file is new or changed."""
-    from flows.ingest import split_sources
+    from flows.pending_work import split_sources
 
     local, _feeds, _forced = split_sources(settings, sources)
     try:
@@ -36,7 +36,7 @@ def start_ahead(settings: Settings, sources: list[str] | None) -> bool:
 
 
 def _local_files_changed(settings: Settings, local: list[str]) -> bool:
-    from flows.ingest import find_local_files
+    from flows.pending_work import find_local_files
     from flows.sources import list_local_files
 
     db_path = settings.db_path

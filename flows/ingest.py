@@ -25,8 +25,9 @@ from prefect.utilities.annotations import quote
 from flows import progress, store
 from flows.allocator import give_back_arrow_memory
 from flows.config import Settings, load_settings
-from flows.report import summary_markdown
-from flows.sources import list_local_files, read_local_article, stamp_file
+from flows.pending_work import LocalFiles, find_local_files, split_sources
+from flows.report import ALERTS_LISTED, RunSummary, summary_markdown  # noqa: F401 - re-exported
+from flows.sources import read_local_article
 from transforms.alerts import CompiledRule, RuleSpec, compile_rule, evaluate_rule
 from transforms.prepare import prepare_article
 from transforms.records import Alert, Article, FileStamp, Quarantined, RawArticle, TaggedArticle
@@ -43,83 +44,15 @@ BATCHES_AHEAD = 2
 # statement, ~1 s). A bigger backlog is indexed at the end, after the tagging processes have stopped:
 # at 50,000 articles indexing beside them raised the run's peak memory (PSS) from 1.39 to 1.65 GB.
 CATCH_UP_MAX = 5_000
-# New alerts the run summary lists by name (terminal and Prefect artifact); the rest are counted. A first
-# run over a big archive raises tens of thousands (~16,000 for 20,000 generated articles): listing them
-# all held their evidence text in the flow process for the whole run (tracemalloc: 10.6 MB after
-# 16,000 articles) and posted an artifact of one line each. The alerts table and the dashboard have them all.
-ALERTS_LISTED = 25
-
-
-@dataclass
-class RunSummary:
-    run_id: str
-    db_path: str
-    new: int = 0
-    duplicate: int = 0
-    quarantined: int = 0
-    unchanged_files: int = 0  # local files with the same size and mtime as when last read: not read again
-    mentions: int = 0
-    entities: int = 0
-    alerts: int = 0
-    feeds_ok: int = 0
-    feeds_failed: int = 0
-    feed_errors: list[str] = field(default_factory=list)
-    validation_success: bool | None = None
-    new_alerts: list[tuple[str, str, str]] = field(default_factory=list)  # (rule, title, evidence), the first ones
-    alerts_not_listed: int = 0  # new alerts beyond ALERTS_LISTED
-    notifications_sent: int = 0
-    notification_errors: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def list_alerts(self, alerts: list[tuple[str, str, str]]) -> None:
-        room = max(ALERTS_LISTED - len(self.new_alerts), 0)
-        self.new_alerts += alerts[:room]
-        self.alerts_not_listed += len(alerts[room:])
-
-    def list_spike_alerts(self, spikes: list[tuple[str, str, str]]) -> None:
-        """Counted and listed ahead of the article alerts, whatever those took: one per spike rule at most."""
-        self.alerts += len(spikes)
-        self.new_alerts[:0] = spikes
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "new": self.new,
-            "duplicate": self.duplicate,
-            "quarantined": self.quarantined,
-            "mentions": self.mentions,
-            "alerts": self.alerts,
-            "feeds_failed": self.feeds_failed,
-        }
 
 
 # ------------------------------------------ the steps: Prefect tasks (one per batch) and the plain steps they run
-
-
-@dataclass
-class LocalFiles:
-    to_read: list[Path]
-    stamps: dict[Path, FileStamp]
-    unchanged: int
-    refused: list[Quarantined]
 
 
 @batch_task
 def discover_local_files(settings: Settings, local_sources: list[str]) -> LocalFiles:
     """The article files that are new or changed since they were last read; unchanged ones are only counted."""
     return find_local_files(settings, local_sources)
-
-
-def find_local_files(settings: Settings, local_sources: list[str]) -> LocalFiles:
-    files, refused = [], []
-    for source in local_sources:
-        found, bad = list_local_files(settings.path(source))
-        files += found
-        refused += bad
-    stamped = {path: stamp_file(path) for path in files}
-    changed = {s.path for s in store.changed_files(settings.db_path, [s for s in stamped.values() if s])}
-    to_read = [path for path, s in stamped.items() if s is None or s.path in changed]
-    stamps = {path: s for path, s in stamped.items() if s is not None and s.path in changed}
-    return LocalFiles(to_read, stamps, len(files) - len(to_read), refused)
 
 
 @batch_task
@@ -315,13 +248,6 @@ def send_notifications(settings: Settings):
 
 def _compiled_rules(settings: Settings) -> list[CompiledRule]:
     return [compile_rule(RuleSpec.from_mapping(r.model_dump())) for r in settings.alerts.rules]
-
-
-def split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[str], list[str], bool]:
-    if not sources:
-        return settings.sources.local, [f.url for f in settings.sources.feeds], False
-    feeds = [s for s in sources if s.startswith(("http://", "https://"))]
-    return [s for s in sources if s not in feeds], feeds, True
 
 
 def _batches(items: list, size: int):

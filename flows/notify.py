@@ -29,18 +29,23 @@ def target_key(url: str) -> str:
 
 
 def _pending(db_path: Path, targets: list[str], attempts: int, max_age_hours: int) -> list[tuple]:
+    with store.writing(db_path) as con:
+        return pending_notifications(con, targets, attempts, max_age_hours)
+
+
+def pending_notifications(con, targets: list[str], attempts: int, max_age_hours: int) -> list[tuple]:
+    """(alert, target, attempts so far, and what the message needs) for each notification still to send."""
     since = datetime.now(UTC) - timedelta(hours=max_age_hours)
     keys = [target_key(t) for t in targets]
-    with store.writing(db_path) as con:
-        return con.execute(
-            "SELECT al.alert_id, t.target, coalesce(n.attempts, 0), al.rule, a.title, a.url, al.evidence, al.score"
-            " FROM alerts al JOIN articles a USING (article_id)"
-            " CROSS JOIN (SELECT unnest($1) AS target) t"
-            " LEFT JOIN notifications n ON n.alert_id = al.alert_id AND n.target = t.target"
-            " WHERE al.created_at >= $2 AND coalesce(n.status, '') <> 'sent' AND coalesce(n.attempts, 0) < $3"
-            " ORDER BY al.created_at",
-            [keys, since, attempts],
-        ).fetchall()
+    return con.execute(
+        "SELECT al.alert_id, t.target, coalesce(n.attempts, 0), al.rule, a.title, a.url, al.evidence, al.score"
+        " FROM alerts al JOIN articles a USING (article_id)"
+        " CROSS JOIN (SELECT unnest($1) AS target) t"
+        " LEFT JOIN notifications n ON n.alert_id = al.alert_id AND n.target = t.target"
+        " WHERE al.created_at >= $2 AND coalesce(n.status, '') <> 'sent' AND coalesce(n.attempts, 0) < $3"
+        " ORDER BY al.created_at",
+        [keys, since, attempts],
+    ).fetchall()
 
 
 def _record(db_path: Path, alert_id: str, target: str, ok: bool, attempts: int, error: str | None) -> None:

@@ -117,7 +117,35 @@ def test_run_is_quiet_unless_verbose(tmp_path, cli_env):
     assert len(failures) == 1, failures  # once, in the summary
     assert quiet.stdout.count("presswatch run ") == 1 and "articles: 5 new" in quiet.stdout
 
-    verbose = _run(["run", "--config", str(config), "--verbose"], tmp_path, cli_env)
+    verbose = _run(["run", "--config", str(config), "--verbose", "--always-flow"], tmp_path, cli_env)
     assert verbose.returncode == 0, verbose.stderr[-2000:]
     assert "Beginning flow run" in verbose.stderr
     assert "articles: 0 new" in verbose.stdout
+
+
+def test_a_run_with_nothing_new_records_itself_without_a_flow_run(tmp_path, cli_env):
+    """Nothing changed and no feed due: the run is recorded (the dashboard's last run) and says so, without
+    Prefect; a changed file makes the next run a full one again."""
+    import duckdb
+
+    folder = tmp_path / "articles"
+    shutil.copytree(SEEDS, folder)
+    config = write_config(tmp_path, local=[str(folder)])
+    first = _run(["run", "--config", str(config)], tmp_path, cli_env)
+    assert first.returncode == 0 and "articles: 5 new" in first.stdout, first.stderr[-2000:]
+    again = _run(["run", "--config", str(config)], tmp_path, cli_env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert (
+        "no Prefect flow run started" in again.stdout
+        and "local files unchanged since last read (skipped): 5" in again.stdout
+    )
+    db = tmp_path / "pw.duckdb"
+    with duckdb.connect(str(db), read_only=True) as con:
+        runs = con.execute("SELECT status, flow_run_id IS NULL, message FROM runs ORDER BY started_at").fetchall()
+    assert [r[0] for r in runs] == ["completed", "completed"]
+    assert runs[1][1] and "nothing new" in runs[1][2]
+    changed = next(folder.glob("*.txt"))
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    third = _run(["run", "--config", str(config)], tmp_path, cli_env)
+    assert third.returncode == 0 and "no Prefect flow run started" not in third.stdout, third.stderr[-2000:]
+    assert "1 new or changed input(s)" in third.stdout

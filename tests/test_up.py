@@ -147,8 +147,11 @@ def test_up_keeps_watch_and_stops_cleanly(tmp_path: Path) -> None:
         # the first run (started at once) stores the two seeds
         _wait(lambda: len(_stored_titles(db)) == 2, 120, "the seeds were not stored by the first run")
 
-        # `presswatch run` by hand uses up's Prefect server (and waits its turn for the database)
-        manual = _presswatch(env, "run", "--config", str(config), timeout=180)
+        # `presswatch run` by hand uses up's Prefect server (and waits its turn for the database); with nothing
+        # new it starts no flow run unless asked to
+        idle = _presswatch(env, "run", "--config", str(config), timeout=180)
+        assert idle.returncode == 0 and "no Prefect flow run started" in idle.stdout, idle.stderr[-2000:]
+        manual = _presswatch(env, "run", "--config", str(config), "--always-flow", timeout=180)
         assert manual.returncode == 0, manual.stderr[-2000:]
         assert f"Prefect: http://127.0.0.1:{prefect_port}/runs/flow-run/" in manual.stdout
         assert "presswatch up is running" in manual.stdout
