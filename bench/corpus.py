@@ -947,6 +947,46 @@ class CpuWindow:
         self.other_load = max(0.0, machine_busy - self.cpu) / machine_total
 
 
+# ----------------------------------------------------------------------------------- Russian NER alone
+
+
+def _load_russian_ner() -> None:
+    from flows.ner import _natasha_models
+
+    _natasha_models()
+
+
+def _russian_ner_chunk(texts: list[str]) -> tuple[int, float]:
+    """(entities, CPU seconds) of slovnet over the texts in this worker."""
+    from flows.ner import _natasha_models
+
+    ner, _morph = _natasha_models()
+    started = time.process_time()
+    entities = sum(len(markup.spans) for markup in ner.map(texts))
+    return entities, time.process_time() - started
+
+
+def russian_ner_alone(texts: list[str], processes: int) -> tuple[CpuWindow, int]:
+    """slovnet over the texts in `processes` worker processes set up as presswatch's tagging processes
+    (forked from a fork server, one BLAS thread each, model loaded before the timing): the window's
+    wall time, and its CPU time as the workers measured it; and the entities found."""
+    import multiprocessing
+
+    from flows.tagging_pool import BLAS_THREAD_VARIABLES
+
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
+    context = multiprocessing.get_context("forkserver")
+    with context.Pool(processes, initializer=_load_russian_ner) as pool:
+        pool.map(_russian_ner_chunk, [[] for _ in range(processes)])  # every worker loaded
+        with CpuWindow() as window:
+            results = pool.map(_russian_ner_chunk, [texts[i::processes] for i in range(processes)])
+    window.cpu = sum(cpu for _, cpu in results)
+    # the window counted the workers' CPU as other load (they are reaped after it): take it back out
+    window.other_load = max(0.0, window.other_load - window.cpu / (window.wall * (os.cpu_count() or 1)))
+    return window, sum(entities for entities, _ in results)
+
+
 # ----------------------------------------------------------------------------------- process tree memory
 
 

@@ -33,6 +33,7 @@ from transforms.records import Article, TaggedArticle
 # ~3.5 s at the end (text length predicts NER time only roughly); in chunks of ~32 articles, ~0.5 s
 # (system-wide CPU sampled every 0.5 s). Each chunk costs one more nlp.pipe call and pickle (~1 ms).
 CHUNKS_PER_WORKER = 8
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 PRELOAD_ENV = "PRESSWATCH_TAGGING_PRELOAD"  # the setup the fork server preloads (flows.tagging_preload)
 _pool_lock = threading.Lock()
 _pool: TaggingPool | None = None  # one run's pool: started by its first batch, closed after its last
@@ -70,6 +71,11 @@ def _worker_context(setup: TaggingSetup) -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     os.environ[PRELOAD_ENV] = json.dumps(asdict(setup))  # read by the fork server when it starts
+    # One BLAS thread per tagging process: the processes are the parallelism. slovnet's (Russian NER)
+    # small matrix products spread over every core by default, which with two tagging processes on two
+    # cores spent more CPU on threads than on work (the same texts: 87 CPU-s threaded, ~55 single).
+    for variable in BLAS_THREAD_VARIABLES:
+        os.environ.setdefault(variable, "1")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["flows.tagging_preload"])  # not __main__: never re-import the caller
     return context

@@ -72,11 +72,12 @@ def _without_control_chars(line: str) -> str:
 # Latin letters that look like Cyrillic ones, typed or OCR'd inside Russian words («Mоскве» with a Latin M):
 # such a word matches no alias until they are made Cyrillic. The same number of characters, so offsets hold.
 LATIN_LOOKALIKES = str.maketrans("ABCEHKMOPTXaceopxy", "АВСЕНКМОРТХасеорху")
-MIXED_SCRIPT_WORD = re.compile(r"\b(?=\w*[А-Яа-яЁё])(?=\w*[A-Za-z])\w+\b")
+MIXED_SCRIPT = re.compile(r"[A-Za-z][А-Яа-яЁё]|[А-Яа-яЁё][A-Za-z]")  # a Latin letter touching a Cyrillic one
+MIXED_SCRIPT_WORD = re.compile(r"\w*(?:[A-Za-z][А-Яа-яЁё]|[А-Яа-яЁё][A-Za-z])\w*")
 
 
 def _cyrillic_lookalikes(text: str) -> str:
-    if not MIXED_SCRIPT_WORD.search(text):
+    if not MIXED_SCRIPT.search(text):  # one cheap search; most texts have no such word
         return text
     return MIXED_SCRIPT_WORD.sub(lambda m: m.group().translate(LATIN_LOOKALIKES), text)
 
