@@ -101,9 +101,10 @@ def alert_id_for(rule: str, article_id: str) -> str:
     return hashlib.sha256(f"{rule}\x00{article_id}".encode()).hexdigest()[:16]
 
 
-# A sentence naming this many places of neither side is an enumeration, not a relation ("members are
-# Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"); "Yerevan, Armenia, Moscow and Russia" is not.
-LIST_THIRD_PLACES = 3
+# A sentence naming four or more places, two or more of neither side, is an enumeration, not a relation
+# ("members are Russia, Kazakhstan, Belarus and Armenia"); "Yerevan, Armenia, Moscow and Russia" is not.
+LIST_PLACES = 4
+LIST_THIRD_PLACES = 2
 LIST_WEIGHT = 0.25
 
 
@@ -153,7 +154,7 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         ta, tb = set().union(*terms_a[lo:hi]), set().union(*terms_b[lo:hi])
         a = _side_strength(ea, ta, spec.term_weight)
         b = _side_strength(eb, tb, spec.term_weight)
-        if max(len(p - sides) for p in places[lo:hi]) >= LIST_THIRD_PLACES:
+        if any(len(p) >= LIST_PLACES and len(p - sides) >= LIST_THIRD_PLACES for p in places[lo:hi]):
             a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
         return a, b, (ea or ta) | (eb or tb)
 
