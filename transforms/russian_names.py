@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
 NAME_TAGS = ("Name", "Surn", "Patr")
 COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", "ADVB", "NUMR"})
 _INITIAL = re.compile(r"^[А-ЯЁ]\.$")
