@@ -152,9 +152,10 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
         return None, "", []
     first = lines[idx].strip()
     rest = lines[idx + 1 :]
-    if not any(ln.strip() for ln in rest) or DATELINE.match(first):
+    dateline = DATELINE.match(first)
+    if dateline or not any(ln.strip() for ln in rest):
         # one paragraph, or wire copy whose first paragraph opens with its dateline: no headline line
-        lead = first[DATELINE.match(first).end() :] if DATELINE.match(first) else first
+        lead = first[dateline.end() :] if dateline else first
         sentence = re.split(r"(?<=[.!?])\s+", lead, maxsplit=1)[0]
         title = sentence if len(sentence) <= MAX_HEADLINE_CHARS else sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0]
         return title, "\n".join(lines[idx:]).strip(), ["title_derived"]

@@ -268,6 +268,14 @@ REGION_PLURAL = re.compile(r"(?<!\w)(?:" + "|".join(REGION_PLURALS) + r")(?!\w)"
 COORDINATION_REACH = 80  # characters before the plural noun that can hold the coordinated names
 
 
+def _read_instead(matches: list[AliasMatch], found: list[AliasMatch]) -> list[AliasMatch]:
+    """The alias matches with `found` in place of those it overlaps, in text order."""
+    if not found:
+        return matches
+    kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted(kept + found, key=lambda m: m.start)
+
+
 def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
     """The alias matches, with each region named in a coordination read as that region: "Belgorod" in
     "the Belgorod and Kursk regions" is Belgorod Oblast, not the city."""
@@ -285,10 +293,7 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
             regions = tuple(c for c in index.lookup(f"{word} {noun}") if c.entity.kind == "location")
             if regions:
                 found.append(AliasMatch(hit.start(group), hit.end(group), word, regions))
-    if not found:
-        return matches
-    kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
-    return sorted(kept + found, key=lambda m: m.start)
+    return _read_instead(matches, found)
 
 
 # A Russian district in any case: «Почепским районом», «Шебекинскому городскому округу», «в Курском районе».
@@ -322,10 +327,7 @@ def _with_districts(text: str, matches: list[AliasMatch], index: EntityIndex) ->
             entity = Entity(f"location:{slugify(name)}", "location", name, town.entity.country_code if town else None)
             known = Candidate(entity, "catalog_place")
         found.append(AliasMatch(hit.start(), hit.end(), hit.group(), (known,)))
-    if not found:
-        return matches
-    kept = [m for m in matches if not any(f.start < m.end and m.start < f.end for f in found)]
-    return sorted(kept + found, key=lambda m: m.start)
+    return _read_instead(matches, found)
 
 
 def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
