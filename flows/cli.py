@@ -44,12 +44,11 @@ def cmd_run(args) -> int:
     settings = _settings(args)
     check_ready(settings)
     up = None if os.environ.get("PREFECT_API_URL") else running_up(settings)
-    if not args.always_flow:
-        from flows.pending_work import nothing_to_do
+    from flows.pending_work import work_waiting
 
-        unchanged = nothing_to_do(settings, args.source or None)
-        if unchanged is not None:  # no flow run: Prefect's import and a flow run alone take ~2 s
-            return _record_nothing_new(settings, unchanged.unchanged, args.source or [], up)
+    work = work_waiting(settings, args.source or None)
+    if not work.waiting and not args.always_flow:  # no flow run: Prefect's import and a flow run take ~2 s
+        return _record_nothing_new(settings, work.local.unchanged if work.local else 0, args.source or [], up)
     if up is not None:  # `presswatch up` runs for this database: record the run on its server, start none
         os.environ["PREFECT_API_URL"] = up.api_url
     # The head start overlaps the model and GX loads with the start of Prefect's temporary server; with a
@@ -62,7 +61,7 @@ def cmd_run(args) -> int:
     from flows.runners import ingest_flow_for
 
     flow = ingest_flow_for(settings)
-    started = temporary_server and start_ahead(settings, args.source or None)  # while Prefect starts its server
+    started = temporary_server and start_ahead(settings, args.source or None, work.local)  # while the server starts
     freeze_for_this_run()  # one run per process: the collector can skip what is imported
     gc.enable()
     try:

@@ -10,19 +10,28 @@ effort: the flow checks the files again and starts what it needs itself.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flows import store
 from flows.config import Settings
 
+if TYPE_CHECKING:
+    from flows.pending_work import LocalFiles
 
-def start_ahead(settings: Settings, sources: list[str] | None) -> bool:
-    """Start loading the tagging model and GX when some local article file is new or changed."""
+
+def start_ahead(settings: Settings, sources: list[str] | None, found: LocalFiles | None = None) -> bool:
+    """Start loading the tagging model and GX when some local article file is new or changed; `found`:
+    the local files as the caller already found them (the run's look for work), not looked at again."""
     from flows.pending_work import split_sources
 
     local, _feeds, _forced = split_sources(settings, sources)
+    if not local:
+        return False
     try:
-        if not local or not _local_files_changed(settings, local):
-            return False
+        changed = bool(found.to_read) if found is not None else _local_files_changed(settings, local)
     except Exception:  # noqa: BLE001 - the flow's own discovery reports problems with the sources
+        return False
+    if not changed:
         return False
     if settings.tags_in_process_pool:
         from flows.tagging import setup_for

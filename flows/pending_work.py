@@ -44,25 +44,30 @@ def split_sources(settings: Settings, sources: list[str] | None) -> tuple[list[s
     return [s for s in sources if s not in feeds], feeds, True
 
 
-def nothing_to_do(settings: Settings, sources: list[str] | None) -> LocalFiles | None:
-    """The local files (all unchanged) when a run would find nothing to do; None when it has work, or
-    cannot tell (no database yet, a file it cannot read, a database another process holds)."""
+@dataclass
+class Work:
+    local: LocalFiles | None  # the local files as found; None when not looked at (a first run, a lake)
+    waiting: bool  # something to do, or it could not be told
+
+
+def work_waiting(settings: Settings, sources: list[str] | None) -> Work:
+    """Whether a run has anything to do. In any doubt (no database yet, a file or database that cannot
+    be read, one another process holds) it has: the flow runs and reports what it finds."""
     local, feed_urls, forced = split_sources(settings, sources)
-    if forced and feed_urls:
-        return None  # feeds named on the command line are fetched whether due or not
     db_path = settings.db_path
-    if store.is_lake(db_path) or not db_path.exists():
-        return None
+    if (forced and feed_urls) or store.is_lake(db_path) or not db_path.exists():
+        return Work(None, True)  # feeds named on the command line are fetched whether due or not
     try:
         files = find_local_files(settings, local)
-        if files.to_read or files.refused:
-            return None
+    except Exception:  # noqa: BLE001
+        return Work(None, True)
+    if files.to_read or files.refused:
+        return Work(files, True)
+    try:
         with store.connect(db_path, read_only=True, timeout=0.5) as con:
-            if _feeds_due(con, settings) or _notifications_due(con, settings):
-                return None
-    except Exception:  # noqa: BLE001 - in any doubt the flow runs and reports what it finds
-        return None
-    return files
+            return Work(files, _feeds_due(con, settings) or _notifications_due(con, settings))
+    except Exception:  # noqa: BLE001
+        return Work(files, True)
 
 
 def _feeds_due(con, settings: Settings) -> bool:
