@@ -956,20 +956,24 @@ def _load_russian_ner() -> None:
     _natasha_models()
 
 
-def _russian_ner_chunk(texts: list[str]) -> tuple[int, float]:
-    """(entities, CPU seconds) of slovnet over the texts in this worker."""
+def _russian_ner_chunk(task: tuple[list[str], bool]) -> tuple[int, float]:
+    """(entities, CPU seconds) of slovnet over the texts in this worker (shortest first if asked)."""
     from flows.ner import _natasha_models
 
+    texts, shortest_first = task
     ner, _morph = _natasha_models()
     started = time.process_time()
-    entities = sum(len(markup.spans) for markup in ner.map(texts))
+    entities = sum(len(markup.spans) for markup in ner.map(sorted(texts, key=len) if shortest_first else texts))
     return entities, time.process_time() - started
 
 
-def russian_ner_alone(texts: list[str], processes: int) -> tuple[CpuWindow, int]:
+def russian_ner_alone(texts: list[str], processes: int, shortest_first: bool = False) -> tuple[CpuWindow, int]:
     """slovnet over the texts in `processes` worker processes set up as presswatch's tagging processes
     (forked from a fork server, one BLAS thread each, model loaded before the timing): the window's
-    wall time, and its CPU time as the workers measured it; and the entities found."""
+    wall time, and its CPU time as the workers measured it; and the entities found.
+
+    ``shortest_first``: in order of length, as presswatch hands texts to slovnet (flows/ner.py), which
+    pads each batch of 8 to its longest; otherwise in corpus order, as the library is usually called."""
     import multiprocessing
 
     from flows.tagging_pool import BLAS_THREAD_VARIABLES
@@ -978,9 +982,10 @@ def russian_ner_alone(texts: list[str], processes: int) -> tuple[CpuWindow, int]
         os.environ.setdefault(variable, "1")
     context = multiprocessing.get_context("forkserver")
     with context.Pool(processes, initializer=_load_russian_ner) as pool:
-        pool.map(_russian_ner_chunk, [[] for _ in range(processes)])  # every worker loaded
+        pool.map(_russian_ner_chunk, [([], False) for _ in range(processes)])  # every worker loaded
         with CpuWindow() as window:
-            results = pool.map(_russian_ner_chunk, [texts[i::processes] for i in range(processes)])
+            chunks = [(texts[i::processes], shortest_first) for i in range(processes)]
+            results = pool.map(_russian_ner_chunk, chunks)
     window.cpu = sum(cpu for _, cpu in results)
     # the window counted the workers' CPU as other load (they are reaped after it): take it back out
     window.other_load = max(0.0, window.other_load - window.cpu / (window.wall * (os.cpu_count() or 1)))

@@ -31,6 +31,9 @@ Russian wire-style articles (bench/corpus.py, recombined from the Russian labell
 Russian NER alone (slovnet with its navec embeddings, from the natasha wheel: ``ner.map`` over the
 texts, in K processes forked from a fork server with one BLAS thread each, as presswatch's tagging
 processes run: the model loaded before the timing), (b) the same full run; target (b)/(a) >= 0.85.
+(a) hands slovnet the texts in corpus order, as the library is usually called; presswatch hands them
+shortest first (slovnet pads each batch of 8 to its longest), so (a) is measured that way too, once,
+and (b) against it is printed as well: that figure is presswatch's own overhead.
 
 Other load on the machine is measured during every step (``other load``: share of all CPUs used by
 processes that are not this benchmark); if it is not close to 0 % the wall-clock figures are
@@ -135,6 +138,7 @@ def main() -> int:
     print(flush=True)
 
     raw: dict[int, list[CpuWindow]] = {}  # (a) before (b), and after it unless --raw-once
+    sorted_raw: dict[int, CpuWindow] = {}  # Russian: (a) in order of length, once, before (b)
     full: dict[int, object] = {}
     nlp = None
 
@@ -148,6 +152,10 @@ def main() -> int:
                 f"other load {w.other_load:.0%}",
                 flush=True,
             )
+            if when.startswith("before"):
+                w, _ = russian_ner_alone(texts, k, shortest_first=True)
+                sorted_raw[k] = w
+                print(f"    the same shortest first, as presswatch calls it: {w.wall:.1f} s", flush=True)
             return
         nonlocal nlp
         if nlp is None:
@@ -248,6 +256,15 @@ def main() -> int:
                 checks.append(["    same, by CPU seconds (robust to other load)", f"{by_cpu:.2f}", "(info)", ""])
             ratio_e2e = raw_wall(k) / run.wall
             checks.append(["    same, (b) end to end incl. server start", f"{ratio_e2e:.2f}", "(info)", ""])
+            if k in sorted_raw:
+                checks.append(
+                    [
+                        "    (b) / slovnet shortest first, as presswatch calls it",
+                        f"{sorted_raw[k].wall / run.flow:.2f}",
+                        "(info)",
+                        "",
+                    ]
+                )
     if 1 in ks and len(ks) > 1:
         for k in ks:
             if k == 1:
@@ -276,6 +293,11 @@ def main() -> int:
                     "flow_seconds": run.flow,
                     "flow_words_per_s": words / run.flow,
                     "ratio": raw_wall(k) / run.flow,
+                    **(
+                        {"raw_sorted_seconds": sorted_raw[k].wall, "ratio_to_sorted": sorted_raw[k].wall / run.flow}
+                        if k in sorted_raw
+                        else {}
+                    ),
                     "ratio_cpu": raw_cpu(k) / run.flow_cpu if run.flow_cpu else None,
                     "cli_seconds": run.wall,
                     "peak_rss_mb": run.peak_rss / 1e6 if run.peak_rss else None,

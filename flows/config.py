@@ -51,6 +51,10 @@ class TaggingConfig(_Section):
             "es": "es_core_news_sm",
         }
     )
+    # languages whose NER the run's tagging processes share, loaded once before the first batch (~1 s)
+    # when the run's first new articles are written in them (flows/tagging.py: TaggingSetup.preloading_for);
+    # otherwise each tagging process loads a language's NER when it first meets it
+    preload_languages: list[str] = Field(default_factory=lambda: ["ru"])
     catalog_dir: str = "catalog"
     cache_dir: str = "data/cache"  # the built entity index, rebuilt when the catalogue or packages change
     batch_articles: int = 512

@@ -28,27 +28,38 @@ def start_ahead(settings: Settings, sources: list[str] | None, found: LocalFiles
     if not local:
         return False
     try:
-        changed = bool(found.to_read) if found is not None else _local_files_changed(settings, local)
+        to_read = found.to_read if found is not None else _files_to_read(settings, local)
     except Exception:  # noqa: BLE001 - the flow's own discovery reports problems with the sources
         return False
-    if not changed:
+    if not to_read:
         return False
     if settings.tags_in_process_pool:
         from flows.tagging import setup_for
         from flows.tagging_pool import pool_for
 
-        pool_for(setup_for(settings), settings.tagging.worker_processes).start_fork_server()
+        setup = setup_for(settings).preloading_for(_openings(to_read))
+        pool_for(setup, settings.tagging.worker_processes).start_fork_server()
     from flows.validate import start_warm_up
 
     start_warm_up()
     return True
 
 
-def _local_files_changed(settings: Settings, local: list[str]) -> bool:
+def _openings(paths: list, files: int = 64, size: int = 4096):
+    """The first few KB of the first files to read: enough to tell the languages that a script tells."""
+    for path in paths[:files]:
+        try:
+            with open(path, "rb") as handle:
+                yield handle.read(size).decode("utf-8", errors="ignore")
+        except OSError:
+            continue
+
+
+def _files_to_read(settings: Settings, local: list[str]) -> list:
     from flows.pending_work import find_local_files
     from flows.sources import list_local_files
 
     db_path = settings.db_path
     if not store.is_lake(db_path) and not db_path.exists():  # a first run: every file is new
-        return any(list_local_files(settings.path(source))[0] for source in local)
-    return bool(find_local_files(settings, local).to_read)
+        return [path for source in local for path in list_local_files(settings.path(source))[0]]
+    return find_local_files(settings, local).to_read

@@ -144,7 +144,8 @@ def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False
     if in_pool:
         from flows.tagging_pool import pool_for
 
-        return pool_for(setup_for(settings), settings.tagging.worker_processes).tag(articles)
+        setup = setup_for(settings).preloading_for(a.text for a in articles)  # used by the run's first batch
+        return pool_for(setup, settings.tagging.worker_processes).tag(articles)
     return tag_articles(articles, setup_for(settings))
 
 

@@ -6,12 +6,13 @@ spaCy and the entity index are loaded once per process and only when a run has n
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 from flows.ner import SpacyRecogniser, recogniser
-from transforms.language import article_language
+from transforms.language import article_language, languages_by_script
 from transforms.records import Article, Entity, Mention, TaggedArticle
 from transforms.resolve import NerSpan, resolve_entities
 from transforms.sentences import rule_sentences, split_at_line_breaks
@@ -36,10 +37,25 @@ class TaggingSetup:
     nlp_batch_size: int
     keep_freed_mb: int
     language_models: tuple[tuple[str, str], ...] = ()  # (language, recogniser name); see flows/ner.py
+    preload_languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # hashable for the per-process caches, also when rebuilt from JSON (lists) in the fork server
         object.__setattr__(self, "language_models", tuple(tuple(pair) for pair in self.language_models))
+        object.__setattr__(self, "preload_languages", tuple(self.preload_languages))
+
+    def preloaded_recognisers(self) -> list[str]:
+        """The recognisers of `preload_languages` (a language without one has nothing to load)."""
+        models = dict(self.language_models)
+        return sorted({models[language] for language in self.preload_languages if language in models})
+
+    def preloading_for(self, texts: Iterable[str]) -> TaggingSetup:
+        """This setup preloading only the languages `texts` (a run's first new articles) are written in,
+        as far as their script tells: a run of English articles does not hold the Russian NER (~50 MB
+        beside the model) in its tagging processes. A language that turns up later in the run is
+        loaded by each tagging process when it first meets it."""
+        present = languages_by_script(texts)
+        return replace(self, preload_languages=tuple(lang for lang in self.preload_languages if lang in present))
 
 
 def setup_for(settings) -> TaggingSetup:
@@ -53,6 +69,7 @@ def setup_for(settings) -> TaggingSetup:
         t.nlp_batch_size,
         t.keep_freed_mb,
         tuple(sorted(t.language_models.items())),
+        tuple(t.preload_languages),
     )
 
 

@@ -126,6 +126,32 @@ def test_russian_people_outside_the_catalogue_get_one_latin_entity(settings):
     assert {"Moscow", "Yerevan"} <= tags["location"]
 
 
+def test_a_batch_of_russian_articles_of_any_length_keeps_each_articles_people(settings):
+    """slovnet gets a batch shortest first (flows/ner.py): every article must still get its own names."""
+    texts = [
+        "МОСКВА, 5 декабря. /ТАСС/. Министр финансов Антон Силуанов провёл совещание. " + "Обсуждали бюджет. " * 200,
+        "ЕРЕВАН, 5 декабря. Глава Минэкономики Армении Геворг Папоян прибыл в Москву.",
+        *(f"Замглавы района Виктор Петров сообщил о ремонте дорог на участке номер {i}." for i in range(9)),
+    ]
+    raws = [RawArticle(f"https://example.org/{i}", "test", None, t, datetime.now(UTC)) for i, t in enumerate(texts)]
+    tagged = tag_articles([prepare_article(r) for r in raws], setup_for(settings))
+    people = [{e.name for e in t.entities if e.kind == "actor"} for t in tagged]
+    assert people[0] == {"Anton Siluanov"}
+    assert people[1] == {"Gevorg Papoyan"}
+    assert all(p == {"Viktor Petrov"} for p in people[2:])
+
+
+def test_the_languages_asked_for_have_their_ner_loaded_once_for_all_tagging_processes(settings):
+    assert setup_for(settings).preloaded_recognisers() == ["natasha"]  # presswatch.toml: Russian
+    tagging = settings.tagging.model_copy(update={"preload_languages": ["de", "hy", "ru"]})
+    setup = setup_for(settings.model_copy(update={"tagging": tagging}))
+    assert setup.preloaded_recognisers() == ["armenian-rules", "natasha"]  # German has none to load
+    english = "LONDON, Dec 5 (Reuters) - The prime minister said on Friday that the talks would go on."
+    russian = "МОСКВА, 5 декабря. /ТАСС/. Премьер-министр заявил в пятницу, что переговоры продолжатся."
+    assert setup.preloading_for([english]).preloaded_recognisers() == []  # an English run holds no Russian NER
+    assert setup.preloading_for([english, russian]).preloaded_recognisers() == ["natasha"]
+
+
 def test_given_names_and_surnames_are_not_places(settings):
     tags, _, _ = _tag(
         settings,
