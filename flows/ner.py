@@ -19,7 +19,7 @@ from pathlib import Path
 
 from transforms.armenian_names import armenian_person_spans
 from transforms.resolve import NerSpan
-from transforms.russian_names import nominative_name
+from transforms.russian_names import is_patronymic, nominative_name
 
 # The small pipelines' `ner` has its own embedding layer: nothing else is needed for entities.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
@@ -114,11 +114,31 @@ class NatashaRecogniser:
             markups[i] = markup
         for text, markup in zip(texts, markups, strict=True):
             spans = []
-            for s in markup.spans:
-                label = LABELS.get(s.type, s.type)
-                name = self.nominative(text[s.start : s.stop]) if label == "PERSON" else None
-                spans.append(NerSpan(s.start, s.stop, label, name))
+            for start, stop, label in surname_first_joined(text, [(s.start, s.stop, s.type) for s in markup.spans]):
+                label = LABELS.get(label, label)
+                name = self.nominative(text[start:stop]) if label == "PERSON" else None
+                spans.append(NerSpan(start, stop, label, name))
             yield spans
+
+
+def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """«Лысенко Дмитрий Олегович» in a list of defendants comes back from slovnet as two people, the
+    surname and «Дмитрий Олегович»: one word right before a given name and patronymic is their surname."""
+    joined: list[tuple[int, int, str]] = []
+    for start, stop, label in spans:
+        if joined and label == "PER" and joined[-1][2] == "PER":
+            before_start, before_stop, _ = joined[-1]
+            surname = text[before_start:before_stop]
+            if (
+                text[before_stop:start] == " "
+                and " " not in surname
+                and len(text[start:stop].split()) == 2
+                and is_patronymic(text[start:stop].split()[1])
+            ):
+                joined[-1] = (before_start, stop, label)
+                continue
+        joined.append((start, stop, label))
+    return joined
 
 
 class ArmenianRules:

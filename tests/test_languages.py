@@ -55,6 +55,8 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Давит Худатян", "Давит Худатян"),  # a given name that spells a verb («давит») is kept
         ("Анны Акопян", "Анна Акопян"),  # a woman's consonant surname does not decline
         ("Копыркиным", "Копыркин"),
+        ("Саркисян Гор Ашотович", "Гор Саркисян"),  # surname first: the dictionary does not know «Гор»
+        ("Егише Меликян", "Егише Меликян"),  # a man's bare -ян surname: nominative, «Егише» is not «Егиш»
     ],
 )
 def test_russian_names_are_put_in_the_nominative(written, nominative):
@@ -150,6 +152,29 @@ def test_the_languages_asked_for_have_their_ner_loaded_once_for_all_tagging_proc
     russian = "МОСКВА, 5 декабря. /ТАСС/. Премьер-министр заявил в пятницу, что переговоры продолжатся."
     assert setup.preloading_for([english]).preloaded_recognisers() == []  # an English run holds no Russian NER
     assert setup.preloading_for([english, russian]).preloaded_recognisers() == ["natasha"]
+
+
+def test_a_list_of_defendants_surname_first_names_each_person_once(settings):
+    text = (
+        "РОСТОВ-НА-ДОНУ, 5 декабря. Его подельники Лысенко Дмитрий Олегович, Саркисян Гор Ашотович и Ткачёва "
+        "Ирина Павловна приговорены к срокам от 3 до 6 лет. Судья учла, что Саркисян частично возместил ущерб."
+    )
+    tags, surfaces, _ = _tag(settings, text, None)
+    assert {"Dmitry Lysenko", "Gor Sargsyan", "Irina Tkacheva"} <= tags["actor"]
+    assert "Armen Sarkissian" not in tags["actor"]  # the bare surname is the defendant, not the ex-president
+    assert "Саркисян" in surfaces["Gor Sargsyan"]
+
+
+def test_a_given_name_that_is_also_a_place_name_stays_a_persons(settings):
+    text = (
+        "ЕРЕВАН, 5 декабря. Начальник отдела прогнозов Карине Бабаян рекомендовала жителям Еревана не "
+        "выходить на улицу днём. «Жара спадёт к выходным», - добавила Бабаян."
+    )
+    tags, surfaces, _ = _tag(settings, text, None)
+    assert "Karine Babayan" in tags["actor"]
+    assert "Erzurum" not in tags["location"]  # Karin, its Armenian name: «Карине» is her name here
+    assert "Davit Babayan" not in tags["actor"]  # the catalogue's Babayan is not the one named here
+    assert surfaces["Karine Babayan"] == {"Карине Бабаян", "Бабаян"}
 
 
 def test_given_names_and_surnames_are_not_places(settings):

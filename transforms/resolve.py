@@ -364,7 +364,10 @@ def _plausible_people(
             lo, hi = bisect.bisect_left(starts, span.start), bisect.bisect_left(starts, span.end)
             inside = [m for m in matches[lo:hi] if m.end <= span.end + MAX_CASE_ENDING]
             if any(
-                _place_or_body(m) and (m.start, m.end) != (span.start, span.end) and m.surface not in not_a_place
+                _place_or_body(m)
+                and (m.start, m.end) != (span.start, span.end)
+                and m.surface not in not_a_place
+                and not (m.start == span.start and _ends_in_a_surname(span.name or text[span.start : span.end]))
                 for m in inside
             ):
                 continue
@@ -372,6 +375,20 @@ def _plausible_people(
                 continue
         kept.append(span)
     return kept
+
+
+# Nominative endings of Russian, Armenian, Ukrainian and Georgian surnames, in Cyrillic and Latin.
+SURNAME_ENDING = re.compile(
+    r"\w\w(?:ян|янц|ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|енко|швили|дзе"
+    r"|yan|ian|ov|ova|ev|eva|in|ina|sky|skaya|enko|shvili|dze)$"
+)
+
+
+def _ends_in_a_surname(name: str) -> bool:
+    """«Карине Бабаян»: a given name that is also a place's name (Karin, old Erzurum) before a word with
+    a surname's ending is a person's name, not a place beside other words."""
+    words = name.split()
+    return len(words) >= 2 and bool(SURNAME_ENDING.search(words[-1]))
 
 
 def _place_or_body(m: AliasMatch) -> bool:

@@ -18,6 +18,8 @@ COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", 
 _INITIAL = re.compile(r"^[А-ЯЁ]\.$")
 # A patronymic in any case: «Викторович», «Викторовича», «Викторовной», «Ильинична»
 _PATRONYMIC = re.compile(r"(?:ович|евич|ьич|овн|евн|ичн)\w{0,3}$")
+# A man's surname in the nominative: in every other case it takes an ending («Меликяна», «Петрову»).
+_MALE_NOMINATIVE_SURNAME = re.compile(r"\w\w(?:ян|ов|ев|ёв|ин|ын|ский|цкий)$")
 
 
 class Parse(Protocol):
@@ -118,6 +120,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         return heads[0] + armenian.group(1)  # «Спертяна»: an Armenian surname only men's forms decline
     if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
+    if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):
+        case = "nomn"  # «Егише Меликян»: a man's surname that declines stands bare only in the nominative
     if case is not None and case != "nomn":
         words = [
             head + _nominative(word, word_parses, case, gender)
@@ -126,6 +130,10 @@ def nominative_name(name: str, morph: Analyzer) -> str:
     else:
         words = [head + word for head, word in zip(heads, words, strict=True)]
     return " ".join(_name_order(words, parses))
+
+
+def is_patronymic(word: str) -> bool:
+    return bool(_PATRONYMIC.search(word))
 
 
 def _common_word(word: str, morph: Analyzer) -> bool:
@@ -143,7 +151,8 @@ def _name_order(words: list[str], parses: list[list[Parse]]) -> list[str]:
     «Сергей Лавров»; «Хачатуров Юрий» (a list, surname first) -> «Юрий Хачатуров»."""
     given = [i for i, ps in enumerate(parses) if "Name" in ps[0].tag and ps[0].is_known]
     kept = [i for i in range(len(words)) if not (len(words) > 1 and i > 0 and _PATRONYMIC.search(words[i]))]
-    if len(kept) == 2 and kept[1] in given and kept[0] not in given:
+    surname_first = len(words) == 3 and kept == [0, 1]  # «Саркисян Гор Ашотович»: the given name before the patronymic
+    if len(kept) == 2 and (surname_first or (kept[1] in given and kept[0] not in given)):
         kept.reverse()
     return [words[i] for i in kept]
 
