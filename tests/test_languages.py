@@ -115,6 +115,25 @@ def test_armenian_script_people_are_found_by_rules():
     assert "Տոնոյան" in found and not any(n.startswith(("Երեկ", "ԱԳՆ")) for n in found)
 
 
+def test_armenian_people_with_given_names_outside_the_list_are_one_person_each():
+    text = (
+        "Ղազախստանի վարչապետ Օլժաս Բեկտենովը, Ղրղզստանի Նախարարների կաբինետի նախագահ Ադիլբեկ Կասիմալիևը և "
+        "ուրիշներ։ Ասել է հավաքականի գլխավոր մարզիչ Պարգև Առաքելյանը։"
+    )
+    found = {s.name for s in armenian_person_spans(text)}
+    # unknown given names after an office; «Պարգև» ends like a transcribed surname (-և) but a surname follows
+    assert found == {"Օլժաս Բեկտենով", "Ադիլբեկ Կասիմալիև", "Պարգև Առաքելյան"}
+
+
+def test_a_tournament_or_avenue_named_after_someone_is_not_that_person(settings):
+    text = (
+        "Հայ ըմբիշ Վահագն Պողոսյանը ոսկե մեդալ է նվաճել Կրասնոյարսկում անցկացվող Իվան Յարիգինի անվան միջազգային "
+        "մրցաշարում։ Մրցանակաբաշխությունը տեղի ունեցավ Տիգրան Մեծի պողոտայում։"
+    )
+    tags, _, _ = _tag(settings, text, None)
+    assert tags["actor"] == {"Vahagn Poghosyan"}
+
+
 def test_russian_people_outside_the_catalogue_get_one_latin_entity(settings):
     text = (
         "МОСКВА, 5 декабря. /ТАСС/. Руководитель Россельхознадзора Сергей Данкверт встретился с главой "

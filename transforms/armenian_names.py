@@ -108,6 +108,9 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
         paired = i > 0 and _capitalised(words[i - 1][2]) and text[words[i - 1][1] : start] == " "
         paired = paired and not _starts_sentence(text, words[i - 1][0])
         if _capitalised(word) and (last := surname_stem(word, weak=titled, paired=paired)):
+            if adjacent and surname_stem(nxt[2]) and not surname_stem(word) and _could_be_given_name(word):
+                i += 1  # «մարզիչ Պարգև Առաքելյանը»: a given name ending like a foreign surname, then a surname
+                continue
             prev = words[i - 1] if i > 0 else None
             if (
                 prev is not None
@@ -120,6 +123,11 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
             else:
                 spans.append(NerSpan(start, end, "PERSON", last))
         elif _capitalised(word) and titled and not _starts_sentence(text, start):
+            if adjacent and (last := surname_stem(nxt[2], weak=True)):
+                # «վարչապետ Օլժաս Բեկտենովը»: a given name the list lacks, after an office, before a surname
+                spans.append(NerSpan(start, nxt[1], "PERSON", f"{word} {last}"))
+                i += 2
+                continue
             spans.append(NerSpan(start, end, "PERSON", _bare(word)))
         i += 1
     return spans

@@ -60,6 +60,12 @@ FEATURE_WORDS = re.compile(
     r"|prize|award|university|institute|school|hospital|museum|cathedral|church|mosque|monastery|palace|fund)\b",
     re.IGNORECASE,
 )
+# Armenian puts the feature after the name in the genitive: «Իվան Յարիգինի անվան մրցաշար» (the tournament
+# named after Ivan Yarygin), «Տիգրան Մեծի պողոտա» (Tigran Mets avenue), «Վազգեն Սարգսյանի մարզադաշտ».
+ARMENIAN_FEATURE_AFTER = re.compile(
+    r"^[\u0561-\u0587]{0,2}\s+(?:անվան|պողոտ|փողոց|հրապարակ|մարզադաշտ|մարզահամալիր|համալիր|թանգարան|համալսարան"
+    r"|դպրոց|հիմնադրամ|մրցանակ|կամուրջ|օդանավակայան|այգի|հուշարձան)"
+)
 # The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
 # Курчатова» (named after him). The word before the name is compared whole, or by its stem when the stem
 # is long enough not to begin other words («озер-о/а/е», but «гора» whole: «город» is not a mountain).
@@ -401,7 +407,7 @@ def _place_or_body(m: AliasMatch) -> bool:
 def _named_after(text: str, start: int, end: int) -> bool:
     """A feature, street or institution named after a person: "Heydar Aliyev International Airport",
     «проспект Гарегина Нжде», «АЭС имени Курчатова»."""
-    if FEATURE_WORDS.match(text[end : end + 40]):
+    if FEATURE_WORDS.match(text[end : end + 40]) or ARMENIAN_FEATURE_AFTER.match(text[end : end + 30]):
         return True
     if start < 2 or not text[start - 1].isspace():
         return False
