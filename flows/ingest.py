@@ -142,9 +142,11 @@ def tag_batch(settings: Settings, articles: list[Article], in_pool: bool = False
     from flows.tagging import setup_for, tag_articles
 
     if in_pool:
-        from flows.tagging_pool import pool_for
+        from flows.tagging_pool import pool_for, pool_started
 
-        setup = setup_for(settings).preloading_for(a.text for a in articles)  # used by the run's first batch
+        setup = setup_for(settings)
+        if not pool_started():  # the run's first batch starts the pool: its languages decide what to preload
+            setup = setup.preloading_for(a.text for a in articles)
         return pool_for(setup, settings.tagging.worker_processes).tag(articles)
     return tag_articles(articles, setup_for(settings))
 

@@ -143,6 +143,10 @@ def pool_for(setup: TaggingSetup, workers: int) -> TaggingPool:
         return _pool
 
 
+def pool_started() -> bool:
+    return _pool is not None
+
+
 def close_pool() -> None:
     """Stop the workers and the fork server (at the end of a run's batches, or when the run fails).
 
