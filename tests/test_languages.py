@@ -125,6 +125,17 @@ def test_armenian_people_with_given_names_outside_the_list_are_one_person_each()
     assert found == {"Օլժաս Բեկտենով", "Ադիլբեկ Կասիմալիև", "Պարգև Առաքելյան"}
 
 
+def test_an_armenian_given_name_that_is_a_village_is_the_person_named_here_unless_called_a_village(settings):
+    text = (
+        "Ծանրամարտիկ Նարեկ Մանուկյանը հաղթեց Կազանում։ «Նարեկը վերջին ամիսներին մարզվում էր», — ասել է մարզիչը։ "
+        "Տավուշի մարզի Մովսես գյուղում երեկ կրակոցներ են հնչել։"
+    )
+    tags, _, _ = _tag(settings, text, None)
+    assert "Narek Manukyan" in tags["actor"]
+    assert "Narek" not in tags["location"]  # his given name, not the village of Narek
+    assert {"Movses", "Tavush Province", "Kazan"} <= tags["location"]  # «Մովսես գյուղում»: in the village of Movses
+
+
 def test_a_tournament_or_avenue_named_after_someone_is_not_that_person(settings):
     text = (
         "Հայ ըմբիշ Վահագն Պողոսյանը ոսկե մեդալ է նվաճել Կրասնոյարսկում անցկացվող Իվան Յարիգինի անվան միջազգային "

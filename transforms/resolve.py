@@ -416,6 +416,23 @@ def _named_after(text: str, start: int, end: int) -> bool:
     return word in FEATURE_BEFORE_WORDS or word.startswith(FEATURE_BEFORE_STEMS)
 
 
+# The text itself calling a name a settlement: «Մովսես գյուղում» (in the village of Movses), «в селе
+# Ивановка», "the village of Movses", "Movses village". Armenian has no NER to say so.
+SETTLEMENT_AFTER = re.compile(
+    r"^[\u0561-\u0587]{0,3}\s+(?:գյուղ|քաղաք|համայնք|բնակավայր)|^\s+(?:village|town|settlement)\b", re.IGNORECASE
+)
+SETTLEMENT_BEFORE = re.compile(
+    r"(?:\b(?:сел[оае]|деревн[яеи]|посёлк[еа]|поселк[еа]|посёлок|поселок|город[ае]?|хутор[ае]?)"
+    r"|\b(?:village|town) of)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _called_a_settlement(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 16) : start]
+    return bool(SETTLEMENT_AFTER.match(text[end : end + 20]) or SETTLEMENT_BEFORE.search(before))
+
+
 def _crossing(span: NerSpan, m: AliasMatch) -> bool:
     """The two overlap and neither contains the other."""
     return span.start < m.start < span.end < m.end or m.start < span.start < m.end < span.end
@@ -489,7 +506,7 @@ def _accept_place(
         and s.end >= m.end
         and _only_filler(text[s.start : m.start] + " " + text[m.end : s.end])
         for s in over
-    )
+    ) or _called_a_settlement(text, m.start, m.end)
     if _named_after(text, m.start, m.end):
         return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
     if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
@@ -511,7 +528,7 @@ def _accept_place(
         return False  # "the West", "May": words first, places only when NER agrees
     if cand.trusted and not cand.entity.name.startswith("The "):
         return True
-    if m.surface in person_surnames:
+    if m.surface in person_surnames and not _called_a_settlement(text, m.start, m.end):
         return False  # "Kemp" after "Governor Brian Kemp" is the governor, not Kemp, Texas
     if exact_place:
         return True
@@ -625,9 +642,23 @@ def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
     return {span: _clean_person(span.name or text[span.start : span.end]) for span in ner if span.label == "PERSON"}
 
 
+# The forms an Armenian given name takes as a person's mention (the article, genitive, dative,
+# instrumental); «Նարեկում» (in Narek) and «Նարեկից» (from Narek) read as the village.
+ARMENIAN_PERSON_FORMS = ("", "ը", "ն", "ի", "ին", "ով")
+
+
 def _person_surnames(names: dict[NerSpan, str | None]) -> set[str]:
-    """Last names of the multi-word people NER sees in the article."""
-    return {name.split()[-1] for name in names.values() if name and len(name.split()) >= 2}
+    """Last names of the multi-word people NER sees in the article, and their given names (in the
+    Armenian case forms a person's mention takes): «Նարեկը» after «Նարեկ Մանուկյանը» is the
+    weightlifter, not the village of Narek; Armenian text has no NER to tell."""
+    words = set()
+    for name in names.values():
+        parts = name.split() if name else []
+        if len(parts) >= 2:
+            words.add(parts[-1])
+            if "\u0531" <= parts[0][0] <= "\u0587":  # elsewhere NER tells "Sisian Boghossian" from Sisian
+                words.update(parts[0] + ending for ending in ARMENIAN_PERSON_FORMS)
+    return words
 
 
 def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[ResolvedMention]:
