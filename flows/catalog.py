@@ -111,16 +111,35 @@ def _script_of(name: str) -> str:
     return "armenian" if "\u0531" <= name[0] <= "\u0587" else "cyrillic"
 
 
+CYRILLIC_NAME = re.compile("[\u0400-\u04ff]")
+RUSSIAN_ONLY_LETTERS = re.compile("[ыэъё]")
+NOT_RUSSIAN_LETTERS = re.compile("[іїєґўјљњћџђѓќѕәғқңөұүһҳҷӣӯӈӑӗӳ]")
+
+
 def _wikipedia_spelling(name: str, city: dict) -> str:
     """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy
     Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
     romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
     plain = name.replace("’", "").replace("ʹ", "").replace("ʼ", "").replace("'", "")
-    for alt in city.get("alternatenames", []):
-        same = person_key(romanize(alt.replace("ё", "е"))) == person_key(plain.replace("ë", "e"))
-        if NON_LATIN_NAME.match(alt) and same:
-            return romanize(alt)
-    return plain.replace("ë", "e")
+    key = person_key(plain.replace("ë", "e"))
+    same = [
+        alt
+        for alt in city.get("alternatenames", [])
+        if CYRILLIC_NAME.match(alt) and person_key(romanize(alt.replace("ё", "е"))) == key
+    ]
+    # The alternates come in every language that writes Cyrillic, and the first of them was taken: Ufa
+    # became Oufa («Оуфа»), Togliatti Toliati, Elista Yelista (the Bulgarian «Елиста»). The Russian one
+    # first: Russian-only letters (Элиста), then no letters Russian lacks, then the one that gives
+    # geonames' own name back (Уфа -> Ufa).
+    same.sort(key=lambda alt: (-_russian_likeness(alt), romanize(alt) != plain))
+    return romanize(same[0]) if same else plain.replace("ë", "e")
+
+
+def _russian_likeness(name: str) -> int:
+    lower = name.lower()
+    if NOT_RUSSIAN_LETTERS.search(lower):
+        return 0
+    return 2 if RUSSIAN_ONLY_LETTERS.search(lower) else 1
 
 
 def _usable_alternate(name: str) -> bool:

@@ -226,6 +226,17 @@ def test_russian_regions_districts_and_coordinated_regions_resolve(settings):
     assert any("Shebekin" in name for name in tags["location"])
 
 
+def test_russian_towns_take_the_romanization_of_their_russian_name(settings):
+    """geonames lists each town's names in every Cyrillic language; the Russian one gives the English
+    title (Grozny, not Grozni; Ufa, not Oufa from «Оуфа»; Elista, not Yelista from the Bulgarian «Елиста»)."""
+    tags, _, _ = _tag(
+        settings,
+        "МОСКВА, 5 декабря. Рейсы из Грозного, Уфы, Элисты, Тольятти и Дербента в Ереван задерживаются, "
+        "сообщили перевозчики в Махачкале и Улан-Удэ.",
+    )
+    assert {"Grozny", "Ufa", "Elista", "Tolyatti", "Derbent", "Ulan-Ude", "Makhachkala", "Yerevan"} <= tags["location"]
+
+
 def test_features_quoted_brands_and_streets_are_not_places_or_people(settings):
     tags, _, _ = _tag(
         settings,
