@@ -18,10 +18,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 import transforms.entity_index
+import transforms.language
 import transforms.names
 import transforms.transliterate
 from transforms.entity_index import Candidate, EntityIndex, PackedEntityIndex
-from transforms.names import slugify, surname_of
+from transforms.language import russian_likeness
+from transforms.names import script_of, slugify, surname_of
 from transforms.records import Entity
 from transforms.transliterate import person_key, romanize
 
@@ -107,13 +109,7 @@ def _country_translations(alpha2: str) -> set[str]:
     return {n for n in names if ", " not in n and "(" not in n}
 
 
-def _script_of(name: str) -> str:
-    return "armenian" if "\u0531" <= name[0] <= "\u0587" else "cyrillic"
-
-
 CYRILLIC_NAME = re.compile("[\u0400-\u04ff]")
-RUSSIAN_ONLY_LETTERS = re.compile("[ыэъё]")
-NOT_RUSSIAN_LETTERS = re.compile("[іїєґўјљњћџђѓќѕәғқңөұүһҳҷӣӯӈӑӗӳ]")
 
 
 def _wikipedia_spelling(name: str, city: dict) -> str:
@@ -131,15 +127,8 @@ def _wikipedia_spelling(name: str, city: dict) -> str:
     # became Oufa («Оуфа»), Togliatti Toliati, Elista Yelista (the Bulgarian «Елиста»). The Russian one
     # first: Russian-only letters (Элиста), then no letters Russian lacks, then the one that gives
     # geonames' own name back (Уфа -> Ufa).
-    same.sort(key=lambda alt: (-_russian_likeness(alt), romanize(alt) != plain))
+    same.sort(key=lambda alt: (-russian_likeness(alt), romanize(alt) != plain))
     return romanize(same[0]) if same else plain.replace("ë", "e")
-
-
-def _russian_likeness(name: str) -> int:
-    lower = name.lower()
-    if NOT_RUSSIAN_LETTERS.search(lower):
-        return 0
-    return 2 if RUSSIAN_ONLY_LETTERS.search(lower) else 1
 
 
 def _usable_alternate(name: str) -> bool:
@@ -251,7 +240,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 continue
             if every_alternate:
                 index.add(alt, cand)
-            elif NON_LATIN_NAME.match(alt) and code in LOCAL_SCRIPT_COUNTRIES.get(_script_of(alt), ()):
+            elif NON_LATIN_NAME.match(alt) and code in LOCAL_SCRIPT_COUNTRIES.get(script_of(alt), ()):
                 town_names.append((alt, cand))
 
     _add_subdivisions(index, neighbours)
@@ -327,6 +316,7 @@ def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
     for module in (
         __file__,
         transforms.entity_index.__file__,
+        transforms.language.__file__,
         transforms.names.__file__,
         transforms.transliterate.__file__,
     ):

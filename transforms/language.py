@@ -32,8 +32,7 @@ def article_language(text: str) -> str | None:
     Clear English prose (most of what presswatch reads) is recognised by its function words, at a
     twentieth of the classifier's cost (0.05 vs 1 ms an article; it was ~2 % of tagging); anything
     else goes to the classifier."""
-    sample = text[:SAMPLE_CHARS]
-    letters = sum(map(str.isalpha, sample))
+    sample, letters = _sample(text)
     if letters < MIN_CHARS:
         return None
     if is_clearly_english(sample):
@@ -44,12 +43,27 @@ def article_language(text: str) -> str | None:
     return code
 
 
+def _sample(text: str) -> tuple[str, int]:
+    """The part of a text its language is told from, and how many letters it has."""
+    sample = text[:SAMPLE_CHARS]
+    return sample, sum(map(str.isalpha, sample))
+
+
+def russian_likeness(word: str) -> int:
+    """2 for a word with a letter only Russian uses, 0 for one with a letter Russian lacks, else 1:
+    which of a town's Cyrillic names (Russian, Ukrainian, Bulgarian…) is the Russian one."""
+    lower = set(word.lower())
+    if lower & NOT_RUSSIAN:
+        return 0
+    return 2 if lower & RUSSIAN_ONLY else 1
+
+
 ARMENIAN_LETTERS = re.compile(r"[\u0531-\u0587]")
 CYRILLIC_LETTERS = re.compile(r"[\u0400-\u04ff]")
 # Letters only Russian uses among the Cyrillic languages of the region (ы, э, ъ, ё), and letters Russian
-# never uses (Ukrainian і ї є ґ, Belarusian ў, Kazakh/Kyrgyz/Tajik/Serbian/Bulgarian-only letters).
+# never uses (Ukrainian і ї є ґ, Belarusian ў, Kazakh/Kyrgyz/Tajik/Serbian/Macedonian/Chuvash-only letters).
 RUSSIAN_ONLY = frozenset("ыэъё")
-NOT_RUSSIAN = frozenset("іїєґўәғқңөұүһҳҷӣӯјљњћџ")
+NOT_RUSSIAN = frozenset("іїєґўәғқңөұүһҳҷӣӯјљњћџђѓќѕӈӑӗӳ")
 
 
 def _language_by_script(sample: str, letters: int) -> str | None:
@@ -70,8 +84,7 @@ def languages_by_script(texts) -> set[str]:
     the flow process to look at a batch before tagging starts (flows/tagging.py, preloading)."""
     found = set()
     for text in texts:
-        sample = text[:SAMPLE_CHARS]
-        letters = sum(map(str.isalpha, sample))
+        sample, letters = _sample(text)
         if letters >= MIN_CHARS and (language := _language_by_script(sample, letters)) is not None:
             found.add(language)
     return found

@@ -47,7 +47,8 @@ _CYRILLIC_ENDINGS = sorted(
 _ARMENIAN_ENDINGS = sorted(["ում", "ից", "ով", "ին", "ը", "ն", "ի"], key=len, reverse=True)
 
 
-def _script(word: str) -> str:
+def script_of(word: str) -> str:
+    """The script of a word's first letter: cyrillic, armenian or other."""
     ch = word[0]
     if "\u0400" <= ch <= "\u04ff":
         return "cyrillic"
@@ -62,7 +63,7 @@ def token_key(word: str) -> str:
 
     Cached: a Russian or Armenian article has ~500 inflected words, each tried against ~35 endings,
     which made the alias scan of a Russian article ~5 ms, 4x an English one; news vocabulary repeats."""
-    script = _script(word)
+    script = script_of(word)
     if script == "cyrillic" and len(word) >= 5:
         low = word
         for ending in _CYRILLIC_ENDINGS:
