@@ -127,14 +127,25 @@ def is_menu_line(line: str) -> bool:
     """A site's menu, rubric or date line above the headline: «Главное Лента новостей Политика …»,
     "Լրահոս | Քաղաքականություն | Սպորտ", "12 марта 2025, 14:35"."""
     words = re.findall(r"[^\W\d_]+", line.casefold())
-    if not words or re.search(r"[.!?:;«»\"“”]", line.replace("...", "")) and not DATE_LINE.match(line):
+    if not words:
         return False
     if DATE_LINE.match(line):
         return True
+    if re.search(r"[.!?:;«»\"“”]", line.replace("...", "")):
+        return False
     segments = MENU_SEPARATORS.split(line)
     if len(segments) >= 3 and all(len(seg.split()) <= 3 for seg in segments):
         return True
     return len(words) >= 3 and sum(w in MENU_WORDS for w in words) >= 0.6 * len(words)
+
+
+def _first_sentence(paragraph: str, cut_mark: str) -> str:
+    """A title derived from a paragraph: its first sentence, cut at a word (then `cut_mark` added) when
+    longer than a headline."""
+    sentence = re.split(r"(?<=[.!?])\s+", paragraph, maxsplit=1)[0]
+    if len(sentence) <= MAX_HEADLINE_CHARS:
+        return sentence
+    return sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0] + cut_mark
 
 
 def split_headline(text: str) -> tuple[str | None, str, list[str]]:
@@ -156,15 +167,9 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
     if dateline or not any(ln.strip() for ln in rest):
         # one paragraph, or wire copy whose first paragraph opens with its dateline: no headline line
         lead = first[dateline.end() :] if dateline else first
-        sentence = re.split(r"(?<=[.!?])\s+", lead, maxsplit=1)[0]
-        title = sentence if len(sentence) <= MAX_HEADLINE_CHARS else sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0]
-        return title, "\n".join(lines[idx:]).strip(), ["title_derived"]
+        return _first_sentence(lead, cut_mark=""), "\n".join(lines[idx:]).strip(), ["title_derived"]
     if not _looks_like_headline(first):
-        sentence = re.split(r"(?<=[.!?])\s+", first, maxsplit=1)[0]
-        title = (
-            sentence if len(sentence) <= MAX_HEADLINE_CHARS else sentence[:MAX_HEADLINE_CHARS].rsplit(" ", 1)[0] + "…"
-        )
-        return title, "\n".join(lines[idx:]).strip(), ["title_derived"]
+        return _first_sentence(first, cut_mark="…"), "\n".join(lines[idx:]).strip(), ["title_derived"]
     title = _strip_breadcrumb(first, rest)
     body_lines = list(rest)
     nxt = next((i for i, ln in enumerate(body_lines) if ln.strip()), None)

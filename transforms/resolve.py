@@ -494,7 +494,7 @@ def _accept_place(
     spans: NerSpans,
     weights: Counter,
     index: EntityIndex,
-    person_surnames: set[str],
+    person_words: set[str],
     over: list[NerSpan] | None = None,
 ) -> bool:
     """``over``: the NER spans overlapping the match, when the caller has them already."""
@@ -506,7 +506,9 @@ def _accept_place(
         and s.end >= m.end
         and _only_filler(text[s.start : m.start] + " " + text[m.end : s.end])
         for s in over
-    ) or _called_a_settlement(text, m.start, m.end)
+    )
+    called_a_settlement = _called_a_settlement(text, m.start, m.end)
+    exact_place = exact_place or called_a_settlement
     if _named_after(text, m.start, m.end):
         return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
     if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
@@ -528,7 +530,7 @@ def _accept_place(
         return False  # "the West", "May": words first, places only when NER agrees
     if cand.trusted and not cand.entity.name.startswith("The "):
         return True
-    if m.surface in person_surnames and not _called_a_settlement(text, m.start, m.end):
+    if m.surface in person_words and not called_a_settlement:
         return False  # "Kemp" after "Governor Brian Kemp" is the governor, not Kemp, Texas
     if exact_place:
         return True
@@ -647,7 +649,7 @@ def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
 ARMENIAN_PERSON_FORMS = ("", "ը", "ն", "ի", "ին", "ով")
 
 
-def _person_surnames(names: dict[NerSpan, str | None]) -> set[str]:
+def _person_name_words(names: dict[NerSpan, str | None]) -> set[str]:
     """Last names of the multi-word people NER sees in the article, and their given names (in the
     Armenian case forms a person's mention takes): «Նարեկը» after «Նարեկ Մանուկյանը» is the
     weightlifter, not the village of Narek; Armenian text has no NER to tell."""
@@ -724,7 +726,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     ner = _plausible_people(_within_lines(ner, text), matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
-    person_surnames = _person_surnames(person_names)
+    person_words = _person_name_words(person_names)
     spans = NerSpans(ner)
     weights = _country_weights(matches)
     # Second look: places NER or the first context confirms (Atlanta, Savannah) tell which Georgia is meant.
@@ -732,7 +734,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
         reading = _reading(m.candidates)
         if reading.only_places:
             cand = _choose_place(reading.places, weights)
-            if not cand.trusted and _accept_place(cand, m, text, spans, weights, index, person_surnames):
+            if not cand.trusted and _accept_place(cand, m, text, spans, weights, index, person_words):
                 weights[cand.entity.country_code] += 1
                 if cand.admin:
                     weights[cand.admin] += 1
@@ -760,7 +762,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
             cand = _choose_place(by_kind["location"], weights)
-            if _accept_place(cand, m, text, spans, weights, index, person_surnames, over):
+            if _accept_place(cand, m, text, spans, weights, index, person_words, over):
                 entity = cand.entity
         if entity is not None:
             resolved.append(ResolvedMention(m.start, m.end, m.surface, entity))

@@ -72,6 +72,7 @@ ARMENIAN_SURNAME_ROOTS = {
     "Атан": "Hatan", "Мкртч": "Mkrtch", "Егян": "Yeghyan", "Мовсес": "Movses", "Абраам": "Abraham",
     "Мхитар": "Mkhitar", "Гарибджан": "Gharibjan", "Гевондян": "Ghevondyan", "Овсепян": "Hovsepyan",
 }  # fmt: skip
+_ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
 ARMENIAN_SURNAME = re.compile(r"(?:ян|янц|унц|յան|յանց)$")
 
 _RUSSIAN_ENDINGS = (("ий", "y"), ("ый", "y"), ("ой", "oy"))
@@ -115,7 +116,7 @@ def _armenian_in_cyrillic(word: str, last: bool) -> str:
     if last and word.startswith("Тер-"):
         prefix, word = "Ter-", word[4:]
     if last:
-        for root in sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True):
+        for root in _ROOTS_LONGEST_FIRST:
             if word.startswith(root):
                 return prefix + ARMENIAN_SURNAME_ROOTS[root] + _romanize_russian(word[len(root) :].lower(), True, True)
     latin = _romanize_russian(word.lower(), armenian=True, person=True)
