@@ -172,9 +172,14 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     neighbours = {code: tuple(filter(None, c.get("neighbours", "").split(","))) for code, c in countries.items()}
     cities = gc.get_cities()
     city_by_id = {}
+    # Keyed by slug, as entity ids are: Chile's «Los Ángeles» and Los Angeles share one, and the smaller
+    # took the bare name and the id, so the U.S. city was dropped from the index as a duplicate.
     largest_by_name: dict[str, int] = {}
     for city in cities.values():
-        largest_by_name[city["name"]] = max(largest_by_name.get(city["name"], 0), city["population"])
+        slug = slugify(city["name"])
+        largest_by_name[slug] = max(largest_by_name.get(slug, 0), city["population"])
+        in_country = f"{slug}|{city['countrycode']}"
+        largest_by_name[in_country] = max(largest_by_name.get(in_country, 0), city["population"])
     capital_names = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
     capitals: dict[tuple[str, str], int] = {}  # (name, country) -> geonameid of the largest such city
     for city in cities.values():
@@ -218,13 +223,17 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         pop = city["population"]
         code = city["countrycode"]
         if (plain, code) in city_renames:
+            if largest_by_name[f"{slugify(plain)}|{code}"] != pop:
+                # a smaller homonym in the same country would take the same title (and id); with the
+                # same country and neighbours it never outscores the larger one, so it is left out
+                continue
             name = city_renames[plain, code]
         elif code == "US" and city.get("admin1code") == "DC":
             name = "Washington, D.C."
         elif code == "US":
             state = us_states.get(city.get("admin1code", ""))
             name = plain if plain in US_CITIES_WITHOUT_STATE or not state else f"{plain}, {state}"
-        elif largest_by_name.get(plain) == pop:
+        elif largest_by_name.get(slugify(plain)) == pop:
             name = _wikipedia_spelling(plain, city) if code == "RU" else plain
         else:
             name = f"{plain}, {country_names.get(code, code)}"

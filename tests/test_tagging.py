@@ -78,6 +78,19 @@ def test_homonym_follows_the_other_places(settings):
     assert "Georgia (U.S. state)" in us["location"] and "Georgia" not in us["location"]
 
 
+def test_towns_whose_names_differ_only_by_accents_are_both_kept(settings):
+    """Chile's «Los Ángeles» once took the id of Los Angeles, and the U.S. city fell out of the gazetteer."""
+    tags = _tag(settings, "The fighter moved to Los Angeles at eleven. Los Angeles has a large Armenian community.")
+    assert tags["location"] == {"Los Angeles"}
+
+
+def test_towns_take_their_wikipedia_title_where_it_is_disambiguated(settings):
+    tags = _tag(settings, "Residents of Masis and Abovyan joined farmers from Sevan. Lake Sevan was calm.")
+    assert {"Masis, Armenia", "Abovyan, Armenia", "Sevan, Armenia"} <= tags["location"]
+    ru = _tag(settings, "Жители Масиса и Абовяна приехали в Ереван.", "Новости")
+    assert {"Masis, Armenia", "Abovyan, Armenia", "Yerevan"} <= ru["location"]
+
+
 def test_features_named_after_places_are_not_the_places(settings):
     tags = _tag(settings, "Trucks queued on the Lachin corridor near Heydar Aliyev International Airport in Baku.")
     assert "Baku" in tags["location"]
