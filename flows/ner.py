@@ -13,6 +13,7 @@ A language with no entry gets alias matching only (the catalogue and the gazette
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
@@ -115,10 +116,25 @@ class NatashaRecogniser:
         for text, markup in zip(texts, markups, strict=True):
             spans = []
             for start, stop, label in surname_first_joined(text, [(s.start, s.stop, s.type) for s in markup.spans]):
+                stop = bracket_trimmed(text, start, stop)
+                if stop <= start:
+                    continue
                 label = LABELS.get(label, label)
                 name = self.nominative(text[start:stop]) if label == "PERSON" else None
                 spans.append(NerSpan(start, stop, label, name))
             yield spans
+
+
+_BRACKET_OR_QUOTE = re.compile(r"\s*[(\[«\"]")
+
+
+def bracket_trimmed(text: str, start: int, stop: int) -> int:
+    """The end of a span cut before a bracket or an opening quote: slovnet runs a name into the role
+    or place that follows it in brackets («Эрик Карапетян (Зимзимов)», «Анаит Бабаян (Шушан)»)."""
+    cut = _BRACKET_OR_QUOTE.search(text, start, stop)
+    if cut is None or cut.start() == start:
+        return stop
+    return cut.start()
 
 
 def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

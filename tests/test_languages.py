@@ -57,6 +57,9 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Копыркиным", "Копыркин"),
         ("Саркисян Гор Ашотович", "Гор Саркисян"),  # surname first: the dictionary does not know «Гор»
         ("Егише Меликян", "Егише Меликян"),  # a man's bare -ян surname: nominative, «Егише» is not «Егиш»
+        ("Гранта Матевосяна", "Грант Матевосян"),  # «Гранта» is also «of a grant»: an Armenian given name
+        ("Ваагна Мкртчяна", "Ваагн Мкртчян"),  # -яна is a man's genitive, whatever the given name looks like
+        ("Арутюнов Роман", "Роман Арутюнов"),  # «Роман» is also a noun, «Арутюнов» the plural of Арутюн
     ],
 )
 def test_russian_names_are_put_in_the_nominative(written, nominative):
@@ -79,6 +82,13 @@ MORPH = pymorphy3.MorphAnalyzer()
         ("Վլադիմիր Պողոսյան", "Vladimir Poghosyan"),
         ("Երևան", "Yerevan"),
         ("Իվան Սերգեև", "Ivan Sergeyev"),
+        ("Армине Тер-Саакян", "Armine Ter-Sahakyan"),
+        ("Յարոսլավ Նիլով", "Yaroslav Nilov"),  # a Russian in Armenian script: Յ is Y, the given name as in Russian
+        ("Կիրիլ Ժդանով", "Kirill Zhdanov"),
+        ("Սամվել Դանիելյան", "Samvel Danielyan"),
+        ("Tatevik Hovsepian", "Tatevik Hovsepyan"),  # -ian after an Armenian given name: Wikipedia's -yan
+        ("Christian Bale", "Christian Bale"),
+        ("Sebastian Vettel", "Sebastian Vettel"),
     ],
 )
 def test_names_in_cyrillic_and_armenian_get_the_latin_spelling_wikipedia_uses(name, latin):
@@ -123,6 +133,21 @@ def test_armenian_people_with_given_names_outside_the_list_are_one_person_each()
     found = {s.name for s in armenian_person_spans(text)}
     # unknown given names after an office; «Պարգև» ends like a transcribed surname (-և) but a surname follows
     assert found == {"Օլժաս Բեկտենով", "Ադիլբեկ Կասիմալիև", "Պարգև Առաքելյան"}
+
+
+def test_armenian_full_names_in_official_style_offices_and_russian_surnames():
+    text = (
+        "Մեղադրյալ Արամ Սարգսի Ավետիսյանը և Վարուժան Ռաֆիկի Բաղդասարյանը ներկա էին։ Մարզպետ Խաչատրյանը "
+        "չմեկնաբանեց։ Նախագահ Արտյոմ Սիմոնովը և Արտաշես Բաղդասարենցը՝ ռեկտորը, խոսեցին։ Ոստիկանության "
+        "պետը ասաց, որ Արտյոմը Գոհարի հետ է։"
+    )
+    found = {s.name for s in armenian_person_spans(text)}
+    assert found == {"Արամ Ավետիսյան", "Վարուժան Բաղդասարյան", "Խաչատրյան", "Արտյոմ Սիմոնով", "Արտաշես Բաղդասարենց"}
+
+
+def test_a_name_before_a_bracketed_role_is_the_person_alone(settings):
+    tags, _, _ = _tag(settings, "В спектакле заняты Эрик Карапетян (Зимзимов) и Анаит Бабаян (Шушан).", "Театр")
+    assert {"Erik Karapetyan", "Anahit Babayan"} <= tags["actor"]
 
 
 def test_an_armenian_given_name_that_is_a_village_is_the_person_named_here_unless_called_a_village(settings):

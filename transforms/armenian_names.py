@@ -55,9 +55,15 @@ WEAK_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա", "ին", "ինա", "իա"
 # After another capitalised word that is not a known given name, only the Russian and Azerbaijani
 # patronymic surname endings (Օմարով, Զախարովա, Ալիև) make the pair a name.
 PAIRED_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա")
+# A surname's instrumental -ով is cut only from these stems (Պապիկյանով, Լավրովով, Պուտինով); a
+# transcribed Russian surname ends in -ով itself.
+INSTRUMENTAL_STEM_ENDINGS = ("ով", "ովա", "և", "ևա", "ին")
+ABSTRACT_NOUN_ENDING = "ության"
 # Case endings of the last word of a name, longest first; "" keeps the word as it is.
 _CASE_ENDINGS = ("ից", "ով", "ին", "ում", "ի", "ը", "ն", "")
-_WORD = re.compile(r"[\u0531-\u0587]+(?:-[\u0531-\u0587]+)*")
+# Letters only: the block's punctuation (U+0559-U+0560: ՝ ՛ ՜ ՞) had stuck «՝» to «Բաղդասարենցը՝».
+_LETTERS = "\u0531-\u0556\u0561-\u0587"
+_WORD = re.compile(f"[{_LETTERS}]+(?:-[{_LETTERS}]+)*")
 _SENTENCE_END = re.compile(r"[.:։!?…»\n]\s*$")
 
 
@@ -74,8 +80,13 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
     endings = SURNAME_ENDINGS + (WEAK_SURNAME_ENDINGS if weak else PAIRED_SURNAME_ENDINGS if paired else ())
     for ending in _CASE_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
-        if (not ending or word.endswith(ending)) and len(stem) >= 4 and stem.endswith(endings):
-            return stem
+        if not (not ending or word.endswith(ending)) or len(stem) < 4 or not stem.endswith(endings):
+            continue
+        if ending == "ով" and not stem.endswith(SURNAME_ENDINGS + INSTRUMENTAL_STEM_ENDINGS):
+            continue  # «Սիմոնով» is Simonov, not Simon in the instrumental
+        if stem.endswith(ABSTRACT_NOUN_ENDING):
+            return None  # «Ոստիկանության», «Ազատությանն»: nouns in -ություն, not -յան surnames
+        return stem
     return None
 
 
@@ -98,8 +109,14 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
         start, end, word = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else None
         adjacent = nxt is not None and text[end : nxt[0]] == " " and _capitalised(nxt[2])
-        first = given_name(word) if _capitalised(word) else None
-        if first and adjacent and (last := surname_stem(nxt[2], weak=True) or _bare(nxt[2])):
+        # a given name before a surname takes no case ending: «Արտյոմը Գոհարի» is two people
+        first = word if _capitalised(word) and word in GIVEN_NAMES else None
+        if first and adjacent and (patronymic := _patronymic_surname(text, words, i + 1)):
+            # «Արամ Սարգսի Ավետիսյանը» (court and official style): given name, father's name, surname
+            spans.append(NerSpan(start, words[i + 2][1], "PERSON", f"{first} {patronymic}"))
+            i += 3
+            continue
+        if first and adjacent and (last := surname_stem(nxt[2], weak=True) or _second_name(nxt[2])):
             spans.append(NerSpan(start, nxt[1], "PERSON", f"{first} {last}"))
             i += 2
             continue
@@ -112,7 +129,19 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
                 i += 1  # «մարզիչ Պարգև Առաքելյանը»: a given name ending like a foreign surname, then a surname
                 continue
             prev = words[i - 1] if i > 0 else None
+            before = words[i - 2] if i > 1 else None
             if (
+                prev is not None
+                and before is not None
+                and not surname_stem(prev[2])
+                and _patronymic_surname(text, words, i - 1)
+                and _capitalised(before[2])
+                and text[before[1] : prev[0]] == " "
+                and not spans_end_at(spans, before[1])
+                and _could_be_given_name(before[2])
+            ):
+                spans.append(NerSpan(before[0], end, "PERSON", f"{before[2]} {last}"))
+            elif (
                 prev is not None
                 and text[prev[1] : start] == " "
                 and _capitalised(prev[2])
@@ -144,11 +173,34 @@ SENTENCE_STARTERS = frozenset(
 
 
 def _could_be_given_name(word: str) -> bool:
-    """A sentence's first word before a surname: a given name unless it is a known sentence opener or
-    carries a case or plural ending no given name has in the nominative."""
+    """A sentence's first word before a surname: a given name unless it is a known sentence opener, an
+    office («Մարզպետ Խաչատրյանը», «Լեյտենանտ Մարտիրոսյանի») or carries a case or plural ending no
+    given name has in the nominative (a genitive -ի: «Վանաձորի Թումանյան [դպրոց]»)."""
     if word in GIVEN_NAMES:
         return True
-    return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ"))
+    if word.lower() in TITLES:
+        return False
+    return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ", "ի"))
+
+
+def _patronymic_surname(text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
+    """The surname after a father's name in the genitive at `i` («Սարգսի Ավետիսյանի» -> Ավետիսյան): the
+    middle of «Արամ Սարգսի Ավետիսյան», the way courts and officials write a full name."""
+    if i + 1 >= len(words):
+        return None
+    _, end, father = words[i]
+    nxt_start, _, nxt = words[i + 1]
+    if not (_capitalised(father) and father.endswith("ի") and text[end:nxt_start] == " " and _capitalised(nxt)):
+        return None
+    return surname_stem(nxt)
+
+
+def _second_name(word: str) -> str | None:
+    """The word after a known given name, read as the surname, unless it is itself a given name with a
+    case ending («Արտյոմը Գոհարի»: Gohar's, a second person)."""
+    if word not in GIVEN_NAMES and given_name(word):
+        return None
+    return _bare(word)
 
 
 def _bare(word: str) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
+from transforms.transliterate import ARMENIAN_GIVEN_NAMES
+
 NAME_TAGS = ("Name", "Surn", "Patr")
 COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", "ADVB", "NUMR"})
 _INITIAL = re.compile(r"^[А-ЯЁ]\.$")
@@ -20,6 +22,10 @@ _INITIAL = re.compile(r"^[А-ЯЁ]\.$")
 _PATRONYMIC = re.compile(r"(?:ович|евич|ьич|овн|евн|ичн)\w{0,3}$")
 # A man's surname in the nominative: in every other case it takes an ending («Меликяна», «Петрову»).
 _MALE_NOMINATIVE_SURNAME = re.compile(r"\w\w(?:ян|ов|ев|ёв|ин|ын|ский|цкий)$")
+# An Armenian surname in an oblique case. Only men's -ян surnames decline, so «Мкртчяна» is a man's
+# genitive whatever the dictionary makes of the given name before it («Ваагна»: a woman's name to it).
+_ARMENIAN_OBLIQUE = re.compile(r"(\w\wян)(а|у|ом|е)$")
+_OBLIQUE_CASES = {"а": "gent", "у": "datv", "ом": "ablt", "е": "loct"}
 
 
 class Parse(Protocol):
@@ -95,8 +101,8 @@ def _restore_case(original: str, lemma: str) -> str:
 def nominative_name(name: str, morph: Analyzer) -> str:
     """«Николом Пашиняном» -> «Никол Пашинян»; initials («С. Лавров», «Лавров С.В.») are dropped."""
     words = [w for w in name.split() if not _INITIAL.match(w) and not re.fullmatch(r"(?:[А-ЯЁ]\.){2,}", w)]
-    while len(words) > 1 and _common_word(words[0], morph):  # «Дубль Спертяна»: a headline's noun in the span
-        words.pop(0)
+    while len(words) > 1 and _common_word(words[0], morph) and not _armenian_given_name(words[0]):
+        words.pop(0)  # «Дубль Спертяна»: a headline's noun in the span; but «Гранта Матевосяна» is Hrant
     if not words:
         return name
     # In a hyphenated name only the last part declines: «Касым-Жомартом», «Тер-Петросяна».
@@ -118,6 +124,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
                 break
     if case is None and len(words) == 1 and (armenian := re.match(r"(.+ян)(?:а|у|ом|е)$", words[0])):
         return heads[0] + armenian.group(1)  # «Спертяна»: an Armenian surname only men's forms decline
+    if len(words) > 1 and case in (None, "nomn") and (oblique := _ARMENIAN_OBLIQUE.search(words[-1])):
+        case, gender = _OBLIQUE_CASES[oblique.group(2)], "masc"  # «Ваагна Мкртчяна», «Гранта Матевосяна»
     if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
     if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):
@@ -130,6 +138,13 @@ def nominative_name(name: str, morph: Analyzer) -> str:
     else:
         words = [head + word for head, word in zip(heads, words, strict=True)]
     return " ".join(_name_order(words, parses))
+
+
+def _armenian_given_name(word: str) -> bool:
+    """An Armenian given name the dictionary reads as a common noun («Гранта»: of a grant), in any case."""
+    return any(
+        word[: len(word) - len(end)] in ARMENIAN_GIVEN_NAMES for end in ("", "а", "у", "ом", "е") if word.endswith(end)
+    )
 
 
 def is_patronymic(word: str) -> bool:
@@ -149,12 +164,22 @@ def _common_word(word: str, morph: Analyzer) -> bool:
 def _name_order(words: list[str], parses: list[list[Parse]]) -> list[str]:
     """Given name first, no patronymic: «Лавров Сергей Викторович», «Сергей Викторович Лавров» ->
     «Сергей Лавров»; «Хачатуров Юрий» (a list, surname first) -> «Юрий Хачатуров»."""
-    given = [i for i, ps in enumerate(parses) if "Name" in ps[0].tag and ps[0].is_known]
+    given = [i for i, ps in enumerate(parses) if _given_reading(words[i], ps)]
     kept = [i for i in range(len(words)) if not (len(words) > 1 and i > 0 and _PATRONYMIC.search(words[i]))]
     surname_first = len(words) == 3 and kept == [0, 1]  # «Саркисян Гор Ашотович»: the given name before the patronymic
     if len(kept) == 2 and (surname_first or (kept[1] in given and kept[0] not in given)):
         kept.reverse()
     return [words[i] for i in kept]
+
+
+def _given_reading(word: str, parses: list[Parse]) -> bool:
+    """A given name: its best reading, or (for a word that is also a noun, «Роман», «Лев») any known
+    singular reading, unless it has a surname's ending («Арутюнов» is also the plural of Арутюн)."""
+    if "Name" in parses[0].tag and parses[0].is_known and "plur" not in parses[0].tag:
+        return True
+    return not _MALE_NOMINATIVE_SURNAME.search(word) and any(
+        "Name" in p.tag and p.is_known and "plur" not in p.tag for p in parses
+    )
 
 
 def _nominative(word: str, word_parses: list[Parse], case: str, gender: str | None) -> str:

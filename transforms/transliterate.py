@@ -48,6 +48,12 @@ CONVENTIONAL_GIVEN_NAMES = {
     "Жан": "Jean", "Шарль": "Charles", "Йозеф": "Josef", "Джеймс": "James", "Роберт": "Robert",
     "Ալեքսանդր": "Alexander", "Ալեքսեյ": "Alexei", "Յուրի": "Yuri", "Դմիտրի": "Dmitry", "Մարիա": "Maria",
     "Սերգեյ": "Sergei", "Անդրեյ": "Andrei", "Էմանուել": "Emmanuel", "Էմմանուել": "Emmanuel", "Ռոբերտ": "Robert",
+    # Russian given names written in Armenian: Armenian has no double letters or -ий, so spell them as in Russian
+    "Կիրիլ": "Kirill", "Մաքսիմ": "Maxim", "Միխայիլ": "Mikhail", "Նիկոլայ": "Nikolai", "Եվգենի": "Yevgeny",
+    "Գենադի": "Gennady", "Վասիլի": "Vasily", "Վալերի": "Valery", "Անատոլի": "Anatoly", "Վիտալի": "Vitaly",
+    "Գրիգորի": "Grigory", "Արկադի": "Arkady", "Ինոկենտի": "Innokenty", "Նատալյա": "Natalya", "Տատյանա": "Tatyana",
+    "Ելենա": "Yelena", "Եկատերինա": "Yekaterina", "Պյոտր": "Pyotr", "Ֆյոդոր": "Fyodor", "Իլյա": "Ilya",
+    "Դարյա": "Darya", "Քսենիա": "Ksenia", "Յուլիա": "Yulia", "Ալլա": "Alla", "Աննա": "Anna",
 }  # fmt: skip
 # Armenian given names as Russian writes them (it drops or changes հ, ղ, ո), and their Armenian spelling.
 ARMENIAN_GIVEN_NAMES = {
@@ -61,7 +67,26 @@ ARMENIAN_GIVEN_NAMES = {
     "Эдмон": "Edmon", "Нерсес": "Nerses", "Саркис": "Sargis", "Геворг": "Gevorg", "Геворк": "Gevorg",
     "Арамаис": "Aramayis", "Арайик": "Arayik", "Араик": "Arayik", "Мамикон": "Mamikon", "Гайк": "Hayk",
     "Гаяне": "Gayane", "Заруи": "Zaruhi", "Армине": "Armine", "Нуне": "Nune", "Шушан": "Shushan",
+    "Саак": "Sahak", "Ашхен": "Ashkhen", "Ваграм": "Vahram", "Ваан": "Vahan", "Амлет": "Hamlet",
 }  # fmt: skip
+# Armenian given names as English-language media write them. Before one, a Latin surname in -ian is
+# Armenian, and takes Wikipedia's spelling for Armenians, -yan (Eduard Martirosian -> Martirosyan), so
+# every script gives the same name; famous people spelled -ian are catalogued under their own title.
+LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
+    """
+    Abgar Aghasi Aharon Alik Anahit Andranik Ani Anush Ara Aram Aramayis Arayik Ararat Aren Areg Argishti Arman
+    Armen Armine Arpine Arsen Arshak Artak Artashes Artavazd Artsrun Artsvik Artur Ashot Astghik Avag Avet Avetik
+    Babken Bagrat Davit Derenik Edgar Edmon Eduard Gagik Garegin Garik Garnik Gayane Gevorg Gohar Gor Gurgen Hakob
+    Hamazasp Hambardzum Hamlet Harutyun Hasmik Hayk Haykaz Hovhannes Hovik Hovsep Hrach Hrachya Hrant Hrayr
+    Hripsime Ishkhan Karapet Karen Karine Khachatur Khachik Kristine Levon Liana Lilit Lusine Mamikon Mane Manvel
+    Margarit Mariam Marine Mher Mihran Mikayel Mkrtich Movses Mushegh Naira Narek Narine Nerses Nora Norayr Nune
+    Paruyr Petros Raffi Ruben Ruzanna Sahak Samvel Sargis Satenik Seda Seyran Shahen Shant Shavarsh Shushan
+    Siranush Sona Suren Taron Tatev Tatevik Tevan Tigran Tiran Varduhi Vahagn Vahan Vahe Vahram Vardan Vardges
+    Vazgen Vigen Vrezh Yeghishe Yervand Zara Zareh Zaruhi Zaven Zhanna Zohrab
+    """.split()
+)
+_LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[a-z]{3})ian$")
+
 # Roots of Armenian surnames whose Russian spelling drops or changes a letter (Акопян -> Hakobyan).
 ARMENIAN_SURNAME_ROOTS = {
     "Акоп": "Hakob", "Айрапет": "Hayrapet", "Амбарцум": "Hambardzum", "Арутюн": "Harutyun", "Оганес": "Hovhannis",
@@ -71,6 +96,7 @@ ARMENIAN_SURNAME_ROOTS = {
     "Агаджан": "Aghajan", "Агабек": "Aghabek", "Саркис": "Sargs", "Амазасп": "Hamazasp", "Акопджан": "Hakobjan",
     "Атан": "Hatan", "Мкртч": "Mkrtch", "Егян": "Yeghyan", "Мовсес": "Movses", "Абраам": "Abraham",
     "Мхитар": "Mkhitar", "Гарибджан": "Gharibjan", "Гевондян": "Ghevondyan", "Овсепян": "Hovsepyan",
+    "Саак": "Sahak", "Ваган": "Vahan", "Ваграм": "Vahram", "Аветис": "Avetis",
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
 ARMENIAN_SURNAME = re.compile(r"(?:ян|янц|унц|յան|յանց)$")
@@ -98,8 +124,11 @@ def romanize(name: str, person: bool = False) -> str:
 def romanize_person(name: str) -> str:
     """The Latin spelling of a person's name. An Armenian surname in Cyrillic («Погосян», «Конджорян»)
     makes the name Armenian: its roots and given names take their Armenian spelling (Poghosyan,
-    Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used."""
+    Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used; so does
+    an -ian surname after an Armenian given name in Latin script (Tatevik Hovsepian -> Hovsepyan)."""
     words = name.split()
+    if len(words) >= 2 and words[0] in LATIN_ARMENIAN_GIVEN_NAMES and _LATIN_ARMENIAN_SURNAME.search(words[-1]):
+        return " ".join([*words[:-1], words[-1][:-3] + "yan"])
     if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
         return romanize(name, person=True)
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
@@ -167,12 +196,13 @@ def _romanize_armenian(word: str) -> str:
             continue
         if ch == "և":
             out.append("yev" if i == 0 or word[i - 1] in _ARMENIAN_VOWELS else "ev")  # Սերգեև -> Sergeyev
-        elif ch == "ե" and (i == 0 or word[i - 1] in _ARMENIAN_VOWELS):
-            out.append("ye")
+        elif ch == "ե" and (i == 0 or word[i - 1] in _ARMENIAN_VOWELS) and word[i - 1 : i] != "ի":
+            out.append("ye")  # Երևան -> Yerevan, Մաթևոսյան; but Դանիելյան -> Danielyan
         elif ch == "ո" and i == 0:
             out.append("vo")
         elif ch == "յ" and i == 0:
-            out.append("h")  # Յովհաննես (old spelling) -> Hovhannes
+            # Յովհաննես (old spelling) -> Hovhannes; Յարոսլավ, Յոհան (foreign names) -> Yaroslav, Johan
+            out.append("h" if word.startswith("յով") else "y")
         else:
             out.append(_ARMENIAN.get(ch, ch))
         i += 1
