@@ -217,6 +217,14 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             ent = Entity(entity_id("location", name), "location", name, "US")
             index.add(county["name"], Candidate(ent, "city", 0, (), f"US-{county['state']}"))
 
+    # The names of notable cities, by country: no other city of the country takes one as an alternate.
+    # Tolyatti was Stavropol-on-Volga, and geonames lists «Ставрополь» among its names: being the larger,
+    # it took «Ставрополя» from Stavropol itself. A small town's name stays a larger one's short name
+    # («Ростов» is Rostov-on-Don; the town of Rostov has 30,000 people).
+    notable_names: dict[str, dict[str, int]] = {}
+    for city in cities.values():
+        if city["population"] >= ALTERNATE_NAMES_MIN_POPULATION:
+            notable_names.setdefault(city["countrycode"], {})[slugify(city["name"])] = city["geonameid"]
     town_names: list[tuple[str, Candidate]] = []  # smaller towns' Cyrillic and Armenian names, added last
     for city in cities.values():
         plain = city["name"]
@@ -244,8 +252,11 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         city_by_id[city["geonameid"]] = cand
         index.add(plain, cand)
         every_alternate = pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital"
+        taken = notable_names.get(code, {})
         for alt in city.get("alternatenames", []):
             if not _usable_alternate(alt):
+                continue
+            if taken.get(slugify(romanize(alt)), city["geonameid"]) != city["geonameid"]:
                 continue
             if every_alternate:
                 index.add(alt, cand)

@@ -251,6 +251,32 @@ def test_russian_regions_districts_and_coordinated_regions_resolve(settings):
     assert any("Shebekin" in name for name in tags["location"])
 
 
+def test_districts_sharing_a_noun_and_villages_named_after_their_kind_are_places(settings):
+    tags, _, _ = _tag(
+        settings,
+        "Нарушения выявлены в Ефремовском, Кимовском и Богородицком районах. Пострадал Георгиевский округ. "
+        "Газ подведут к домам в сёлах Гурьево, Кукуй и Грицово Венёвского района, а град повредил кровли в "
+        "станице Незлобной, селе Краснокумском и посёлке Шаумянском. Днём обстреляли села Погарского района.",
+    )
+    assert {
+        "Yefremovsky District", "Kimovsky District", "Bogoroditsky District", "Georgiyevsky District",
+        "Guryevo", "Kukuy", "Gritsovo", "Venyovsky District", "Nezlobnaya", "Krasnokumskoye", "Shaumyansky",
+        "Pogarsky District",
+    } == tags["location"]  # fmt: skip
+
+
+def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_person(settings):
+    tags, surfaces, _ = _tag(
+        settings,
+        "Клиенты из Краснодара и Ставрополя отказываются. Депутат Глеб Шаталов выступил. Слова Шаталова "
+        "вызвали протест.",
+    )
+    assert tags["location"] == {"Krasnodar", "Stavropol"}  # not Tolyatti, once Stavropol-on-Volga
+    assert "Шаталова" in surfaces["Gleb Shatalov"]  # not the village of Shatalovo
+    en, _, _ = _tag(settings, "He moved from Brazil to Los Angeles.")
+    assert en["location"] == {"Brazil", "Los Angeles"}  # a country, not Brazil, Indiana
+
+
 def test_russian_towns_take_the_romanization_of_their_russian_name(settings):
     """geonames lists each town's names in every Cyrillic language; the Russian one gives the English
     title (Grozny, not Grozni; Ufa, not Oufa from «Оуфа»; Elista, not Yelista from the Bulgarian «Елиста»)."""

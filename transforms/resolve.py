@@ -302,11 +302,84 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
     return _read_instead(matches, found)
 
 
-# A Russian district in any case: «Почепским районом», «Шебекинскому городскому округу», «в Курском районе».
+# A Russian district in any case: «Почепским районом», «Шебекинскому городскому округу», «в Курском районе»,
+# and districts that share the noun: «в Ефремовском, Кимовском и Богородицком районах».
+_ADJECTIVE_ENDING = r"(?:ий|ого|ому|им|ом|ой|ая|ую|ое|их|ым|ими)(?!\w)"
+DISTRICT_ADJECTIVE = re.compile(r"(?<!\w)([А-ЯЁ][а-яё-]+?(?:ск|цк))" + _ADJECTIVE_ENDING)
+_ANY_DISTRICT_ADJECTIVE = r"[А-ЯЁ][а-яё-]+?(?:ск|цк)" + _ADJECTIVE_ENDING
 DISTRICT = re.compile(
-    r"(?<!\w)([А-ЯЁ][а-яё-]+?(?:ск|цк))(?:ий|ого|ому|им|ом|ой|ая|ую|ое)\s+"
-    r"(?:(?:городск|муниципальн)\w*\s+)?(район|округ)\w*"
+    rf"(?<!\w){_ANY_DISTRICT_ADJECTIVE}(?:,\s+{_ANY_DISTRICT_ADJECTIVE})*(?:\s+и\s+{_ANY_DISTRICT_ADJECTIVE})?\s+"
+    r"(?:(?:городск|муниципальн)\w*\s+)?(?:район|округ)\w*"
 )
+
+
+# A settlement named after its kind: «в сёлах Гурьево, Кукуй и Грицово», «в селе Краснокумском»,
+# «станице Незлобной», «Մովսես գյուղում». War and disaster reports name villages no gazetteer of towns
+# over 1,000 people lists; the noun says they are places, and the name is read in the nominative.
+_SETTLEMENT_NOUNS = {
+    "neut": r"сел(?:о|а|е|у|ом|ах|ами)|сёл(?:ах|ами)?",
+    "femn": r"деревн(?:я|и|е|ю|ей|ях|ями)|станиц(?:а|ы|е|у|ей|ах|ами)",
+    "masc": r"пос[её]л(?:ок|ка|ке|ку|ком|ках|ками)|хутор(?:а|е|у|ом|ах|ами)?|аул(?:а|е|у|ом|ах)?",
+}
+_SETTLEMENT_NAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?"
+SETTLEMENTS = re.compile(
+    r"(?<!\w)(?:(?P<neut>"
+    + _SETTLEMENT_NOUNS["neut"]
+    + r")|(?P<femn>"
+    + _SETTLEMENT_NOUNS["femn"]
+    + r")|(?P<masc>"
+    + _SETTLEMENT_NOUNS["masc"]
+    + r"))\s+(?P<names>"
+    + rf"{_SETTLEMENT_NAME}(?:,\s+{_SETTLEMENT_NAME})*(?:\s+и\s+{_SETTLEMENT_NAME})?)(?!\w)"
+)
+ARMENIAN_SETTLEMENT = re.compile(r"(?<![\u0531-\u0587])([\u0531-\u0556][\u0561-\u0587]{2,})\s+(?:գյուղ|ավան)")
+# The nominative of an adjective-like settlement name, by the gender of its noun: село Краснокумское,
+# посёлок Шаумянский, станица Незлобная.
+_ADJECTIVE_NAME = re.compile(r"(.+?)(ом|ой|ого|ому|ым|ая|ое|ий|ый|ую)$")
+_NOMINATIVE_ENDINGS = {"neut": "ое", "femn": "ая", "masc": "ий"}
+
+
+def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
+    """The alias matches, plus every village named after its kind that the gazetteer does not know."""
+    if not SETTLEMENT_HINT.search(text):
+        return matches
+    found = []
+    for hit in SETTLEMENTS.finditer(text):
+        gender = next(g for g in ("neut", "femn", "masc") if hit.group(g))
+        for name in re.finditer(_SETTLEMENT_NAME, text[hit.start("names") : hit.end("names")]):
+            start = hit.start("names") + name.start()
+            found.extend(
+                _settlement(text, start, start + len(name.group()), _nominative_place(name.group(), gender), index)
+            )
+    for hit in ARMENIAN_SETTLEMENT.finditer(text):
+        found.extend(_settlement(text, hit.start(1), hit.end(1), hit.group(1), index))
+    return _read_instead(matches, found) if found else matches
+
+
+def _nominative_place(name: str, gender: str) -> str:
+    adjective = _ADJECTIVE_NAME.match(name)
+    if adjective is None or not adjective.group(1).endswith(("ск", "цк", "н", "в", "ов", "ин")):
+        return name  # «Гурьево», «Кукуй»: a noun after its kind keeps the nominative
+    stem = adjective.group(1)
+    ending = _NOMINATIVE_ENDINGS[gender]
+    if gender == "masc" and not stem.endswith(("ск", "цк")):
+        ending = "ый"  # посёлок Красный, Новый
+    return stem + ending
+
+
+def _settlement(text: str, start: int, end: int, nominative: str, index: EntityIndex) -> list[AliasMatch]:
+    """A match for the settlement: the gazetteer's places of that name (the noun settles that it is one:
+    «селе Краснокумском» is the village whatever else the word could be), else a new place."""
+    known = tuple(
+        c for written in (nominative, text[start:end]) for c in index.lookup(written) if c.entity.kind == "location"
+    )
+    if not known:
+        name = romanize(nominative)
+        known = (Candidate(Entity(f"location:{slugify(name)}", "location", name), "catalog_place"),)
+    return [AliasMatch(start, end, text[start:end], known)]
+
+
+SETTLEMENT_HINT = re.compile(r"сел|сёл|деревн|станиц|пос[её]л|хутор|аул|գյուղ|ավան")
 
 
 def _with_districts(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
@@ -316,24 +389,26 @@ def _with_districts(text: str, matches: list[AliasMatch], index: EntityIndex) ->
     if "район" not in text and "округ" not in text:
         return matches
     found = []
-    for hit in DISTRICT.finditer(text):
-        adjective = hit.group(1) + "ий"
-        known = next(
-            (
-                c
-                for noun in ("район", "округ")
-                for c in index.lookup(f"{adjective} {noun}")
-                if c.entity.kind == "location"
-            ),
-            None,
-        )
-        if known is None:
-            town = next((c for c in index.lookup(hit.group(1)[:-2]) if c.entity.kind == "location"), None)
-            name = f"{romanize(adjective)} District"
-            entity = Entity(f"location:{slugify(name)}", "location", name, town.entity.country_code if town else None)
-            known = Candidate(entity, "catalog_place")
-        found.append(AliasMatch(hit.start(), hit.end(), hit.group(), (known,)))
+    for listed in DISTRICT.finditer(text):
+        adjectives = list(DISTRICT_ADJECTIVE.finditer(text, listed.start(), listed.end()))
+        for hit in adjectives:
+            stop = listed.end() if hit is adjectives[-1] else hit.end()  # the last one takes the noun
+            found.append(AliasMatch(hit.start(), stop, text[hit.start() : stop], (_district(hit.group(1), index),)))
     return _read_instead(matches, found)
+
+
+def _district(stem: str, index: EntityIndex) -> Candidate:
+    """The district an adjective's stem («Кимовск») names: the catalogue's, else one named the way
+    English Wikipedia names districts, in the country of the town it is named after."""
+    adjective = stem + "ий"
+    for noun in ("район", "округ"):
+        for c in index.lookup(f"{adjective} {noun}"):
+            if c.entity.kind == "location":
+                return c
+    town = next((c for c in index.lookup(stem[:-2]) if c.entity.kind == "location"), None)
+    name = f"{romanize(adjective)} District"
+    entity = Entity(f"location:{slugify(name)}", "location", name, town.entity.country_code if town else None)
+    return Candidate(entity, "catalog_place")
 
 
 def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
@@ -467,7 +542,12 @@ def _place_score(cand: Candidate, weights: Counter) -> tuple:
 def _choose_place(places: list[Candidate], weights: Counter) -> Candidate:
     if len(places) == 1:  # most place aliases have one reading: nothing to score
         return places[0]
-    return max(places, key=lambda c: _place_score(c, weights))
+    best = max(places, key=lambda c: _place_score(c, weights))
+    if best.source == "city" and (country := next((c for c in places if c.source == "country"), None)):
+        # a country's name is the country, not a town named after it: "Brazil" in an article that also
+        # names Los Angeles is not Brazil, Indiana (a U.S. state's name still follows the context)
+        return country
+    return best
 
 
 LIST_JOINER = re.compile(r",|\b(?:and|or|и|или|և|ու|y|et|und)\b")
@@ -649,6 +729,19 @@ def _person_names(text: str, ner: list[NerSpan]) -> dict[NerSpan, str | None]:
 ARMENIAN_PERSON_FORMS = ("", "ը", "ն", "ի", "ին", "ով")
 
 
+def russian_surname_forms(surname: str) -> tuple[str, ...]:
+    """The oblique cases of a Russian surname in the nominative: «слова Шаталова» after «Глеб Шаталов» is
+    the deputy, not the village of Shatalovo («Шаталова» is also its genitive)."""
+    if not ("\u0400" <= surname[-1:] <= "\u04ff"):
+        return ()
+    if surname.endswith(("ий", "ой")):
+        stem = surname[:-2]
+        return tuple(stem + e for e in ("ого", "ому", "им", "ом"))
+    if surname.endswith("а"):
+        return tuple(surname[:-1] + e for e in ("ой", "у"))
+    return tuple(surname + e for e in ("а", "у", "ым", "ом", "е"))
+
+
 def _person_name_words(names: dict[NerSpan, str | None]) -> set[str]:
     """Last names of the multi-word people NER sees in the article, and their given names (in the
     Armenian case forms a person's mention takes): «Նարեկը» after «Նարեկ Մանուկյանը» is the
@@ -658,6 +751,7 @@ def _person_name_words(names: dict[NerSpan, str | None]) -> set[str]:
         parts = name.split() if name else []
         if len(parts) >= 2:
             words.add(parts[-1])
+            words.update(russian_surname_forms(parts[-1]))
             if "\u0531" <= parts[0][0] <= "\u0587":  # elsewhere NER tells "Sisian Boghossian" from Sisian
                 words.update(parts[0] + ending for ending in ARMENIAN_PERSON_FORMS)
     return words
@@ -722,7 +816,8 @@ def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None
 
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
-    matches = _with_districts(text, _with_coordinated_regions(text, index.scan(text), index), index)
+    matches = _with_coordinated_regions(text, index.scan(text), index)
+    matches = _with_districts(text, _with_settlements(text, matches, index), index)  # «села Погарского района»
     ner = _plausible_people(_within_lines(ner, text), matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)

@@ -172,8 +172,8 @@ def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -
     for i, ch in enumerate(word):
         if armenian and ch == "ж" and i > 0 and word[i - 1] == "д":
             out[-1] = "j"
-        elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and word[i - 1 : i] != "и":
-            out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev; but Гергиев -> Gergiev
+        elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and not (person and word[i - 1 : i] == "и"):
+            out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev, Георгиевск -> Georgiyevsk; Гергиев -> Gergiev
         elif person and ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
             out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y)
         elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
