@@ -320,7 +320,9 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     # where no country, capital, catalogue entry or larger city has the name: «Крым» is Crimea, not the
     # village of Krym; homonymous towns («Курчатов» in Russia and in Kazakhstan) are all kept.
     for alt, cand in town_names:
-        if all(c.source == "city" and not c.trusted for c in index.lookup(alt)):
+        # beside a catalogued person's surname too: «Աբովյան» is Khachatur Abovian and the town of Abovyan
+        # (the rules for Armenian names tell them apart: «Աբովյան քաղաքում», «Աբովյանում» are the town)
+        if all((c.source == "city" and not c.trusted) or c.entity.kind == "actor" for c in index.lookup(alt)):
             index.add(alt, cand)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index

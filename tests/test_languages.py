@@ -265,6 +265,18 @@ def test_districts_sharing_a_noun_and_villages_named_after_their_kind_are_places
     } == tags["location"]  # fmt: skip
 
 
+def test_a_known_place_after_its_kind_stays_that_place_and_armenian_town_forms_are_the_town(settings):
+    ru, _, _ = _tag(settings, "Очередь грузовиков у посёлка Верхний Ларс растёт третий день.", "Ларс")
+    assert ru["location"] == {"Upper Lars"}
+    hy, _, _ = _tag(
+        settings,
+        "Խուզարկություններ են անցկացվել Կոտայքի մարզի Աբովյան քաղաքում։ Նա բնակվել է Աբովյանում։ "
+        "Կենտրոնը կսպասարկի Ալավերդու և Գյումրու բնակիչներին։",
+        "Խուզարկություն",
+    )
+    assert {"Abovyan, Armenia", "Alaverdi", "Gyumri"} <= hy["location"] and not hy["actor"]
+
+
 def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_person(settings):
     tags, surfaces, _ = _tag(
         settings,

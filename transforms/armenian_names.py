@@ -47,6 +47,8 @@ TITLES = frozenset(
     գնդապետ փոխգնդապետ մայոր կապիտան լեյտենանտ սերժանտ զինվոր զինծառայող բնակիչ ուսանող
     """.split()
 )
+# Nouns after a name that make it a settlement's: town, village, community, province, district.
+SETTLEMENT_NOUNS = ("քաղաք", "գյուղ", "ավան", "համայնք", "մարզ", "շրջան", "բնակավայր")
 # Endings that make a capitalised word a surname on their own (Armenian, and Georgian, Ukrainian, Polish ones)...
 SURNAME_ENDINGS = ("յան", "յանց", "եան", "ունի", "ենց", "շվիլի", "զադե", "սկի", "սկայա", "ենկո")
 # ...and the endings of transcribed foreign surnames, which place names share (Բեռլին, Կիև, Էջմիածին):
@@ -82,6 +84,8 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
         stem = word[: len(word) - len(ending)] if ending else word
         if not (not ending or word.endswith(ending)) or len(stem) < 4 or not stem.endswith(endings):
             continue
+        if ending == "ում":
+            continue  # the locative: «Աբովյանում» is in the town of Abovyan; a person is never «in»
         if ending == "ով" and not stem.endswith(SURNAME_ENDINGS + INSTRUMENTAL_STEM_ENDINGS):
             continue  # «Սիմոնով» is Simonov, not Simon in the instrumental
         if stem.endswith(ABSTRACT_NOUN_ENDING):
@@ -108,6 +112,9 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
     while i < len(words):
         start, end, word = words[i]
         nxt = words[i + 1] if i + 1 < len(words) else None
+        if nxt is not None and text[end : nxt[0]] == " " and nxt[2].startswith(SETTLEMENT_NOUNS):
+            i += 1  # «Աբովյան քաղաքում», «Թումանյան համայնքի»: a town, whatever its name looks like
+            continue
         adjacent = nxt is not None and text[end : nxt[0]] == " " and _capitalised(nxt[2])
         # a given name before a surname takes no case ending: «Արտյոմը Գոհարի» is two people
         first = word if _capitalised(word) and word in GIVEN_NAMES else None

@@ -44,7 +44,8 @@ _CYRILLIC_ENDINGS = sorted(
     key=len,
     reverse=True,
 )
-_ARMENIAN_ENDINGS = sorted(["ում", "ից", "ով", "ին", "ը", "ն", "ի"], key=len, reverse=True)
+# -ու: the genitive of a name in -ի (Գյումրի -> Գյումրու, Ալավերդի -> Ալավերդու) shares its stem
+_ARMENIAN_ENDINGS = sorted(["ում", "ից", "ով", "ին", "ը", "ն", "ի", "ու"], key=len, reverse=True)
 
 
 def script_of(word: str) -> str:

@@ -64,7 +64,7 @@ FEATURE_WORDS = re.compile(
 # named after Ivan Yarygin), «Տիգրան Մեծի պողոտա» (Tigran Mets avenue), «Վազգեն Սարգսյանի մարզադաշտ».
 ARMENIAN_FEATURE_AFTER = re.compile(
     r"^[\u0561-\u0587]{0,2}\s+(?:անվան|պողոտ|փողոց|հրապարակ|մարզադաշտ|մարզահամալիր|համալիր|թանգարան|համալսարան"
-    r"|դպրոց|հիմնադրամ|մրցանակ|կամուրջ|օդանավակայան|այգի|հուշարձան)"
+    r"|դպրոց|հիմնադրամ|մրցանակ|կամուրջ|օդանավակայան|այգի|հուշարձան|լեռնանցք|թունել|ջրամբար|կայարան|գետ|լիճ)"
 )
 # The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
 # Курчатова» (named after him). The word before the name is compared whole, or by its stem when the stem
@@ -321,7 +321,11 @@ _SETTLEMENT_NOUNS = {
     "femn": r"деревн(?:я|и|е|ю|ей|ях|ями)|станиц(?:а|ы|е|у|ей|ах|ами)",
     "masc": r"пос[её]л(?:ок|ка|ке|ку|ком|ках|ками)|хутор(?:а|е|у|ом|ах|ами)?|аул(?:а|е|у|ом|ах)?",
 }
-_SETTLEMENT_NAME = r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?"
+# One word, or an adjective and a word: «Гурьево», «Верхний Ларс», «Красной Поляне»
+_SETTLEMENT_NAME = (
+    r"(?:[А-ЯЁ][а-яё]+(?:ий|ый|ой|ая|ое|ие|ые|его|ого|ему|ому|ей|ем|ом|им|ым|ую|ых)\s+(?=[А-ЯЁ]))?"
+    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?"
+)
 SETTLEMENTS = re.compile(
     r"(?<!\w)(?:(?P<neut>"
     + _SETTLEMENT_NOUNS["neut"]
@@ -343,20 +347,26 @@ def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) 
     """The alias matches, plus every village named after its kind that the gazetteer does not know."""
     if not SETTLEMENT_HINT.search(text):
         return matches
+    # a place the alias scan found there stands («посёлок Верхний Ларс» is Upper Lars, not «Верхний»)
+    placed = [(m.start, m.end) for m in matches if any(c.entity.kind == "location" for c in m.candidates)]
     found = []
     for hit in SETTLEMENTS.finditer(text):
         gender = next(g for g in ("neut", "femn", "masc") if hit.group(g))
         for name in re.finditer(_SETTLEMENT_NAME, text[hit.start("names") : hit.end("names")]):
             start = hit.start("names") + name.start()
-            found.extend(
-                _settlement(text, start, start + len(name.group()), _nominative_place(name.group(), gender), index)
-            )
+            end = start + len(name.group())
+            if not any(a < end and start < b for a, b in placed):
+                found.extend(_settlement(text, start, end, _nominative_place(name.group(), gender), index))
     for hit in ARMENIAN_SETTLEMENT.finditer(text):
-        found.extend(_settlement(text, hit.start(1), hit.end(1), hit.group(1), index))
+        if not any(a < hit.end(1) and hit.start(1) < b for a, b in placed):
+            found.extend(_settlement(text, hit.start(1), hit.end(1), hit.group(1), index))
     return _read_instead(matches, found) if found else matches
 
 
 def _nominative_place(name: str, gender: str) -> str:
+    if " " in name:  # «Верхний Ларс»: an adjective before the name; it is read in the nominative only
+        first, rest = name.split(" ", 1)
+        return f"{_nominative_place(first, 'masc' if first.endswith(('ий', 'ый', 'ой')) else gender)} {rest}"
     adjective = _ADJECTIVE_NAME.match(name)
     if adjective is None or not adjective.group(1).endswith(("ск", "цк", "н", "в", "ов", "ин")):
         return name  # «Гурьево», «Кукуй»: a noun after its kind keeps the nominative
