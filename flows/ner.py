@@ -137,11 +137,22 @@ def bracket_trimmed(text: str, start: int, stop: int) -> int:
     return cut.start()
 
 
+# A capitalised word that opens a list item: at a line's start, after "7. ", or after a comma or semicolon.
+_LIST_ITEM_WORD = re.compile(r"(?:^|\n|\d[.)]\s|[,;]\s)([А-ЯЁ][а-яё-]+)\s$")
+
+
 def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """«Лысенко Дмитрий Олегович» in a list of defendants comes back from slovnet as two people, the
-    surname and «Дмитрий Олегович»: one word right before a given name and patronymic is their surname."""
+    surname and «Дмитрий Олегович»: one word right before a given name and patronymic is their surname.
+    When slovnet leaves the surname out («Мельник Денис Олегович», «Абовяна Артура Гагиковича»), the
+    capitalised word that opens the list item is taken as it."""
     joined: list[tuple[int, int, str]] = []
     for start, stop, label in spans:
+        words = text[start:stop].split()
+        if label == "PER" and len(words) == 2 and is_patronymic(words[1]):
+            item = _LIST_ITEM_WORD.search(text, max(0, start - 40), start)
+            if item is not None and item.end() == start and not (joined and joined[-1][1] > item.start(1)):
+                start = item.start(1)
         if joined and label == "PER" and joined[-1][2] == "PER":
             before_start, before_stop, _ = joined[-1]
             surname = text[before_start:before_stop]

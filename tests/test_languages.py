@@ -218,6 +218,14 @@ def test_a_list_of_defendants_surname_first_names_each_person_once(settings):
     assert {"Dmitry Lysenko", "Gor Sargsyan", "Irina Tkacheva"} <= tags["actor"]
     assert "Armen Sarkissian" not in tags["actor"]  # the bare surname is the defendant, not the ex-president
     assert "Саркисян" in surfaces["Gor Sargsyan"]
+    # slovnet leaves out a surname that is also a word or an Armenian one in the accusative
+    listed, _, _ = _tag(
+        settings,
+        "Суд признал виновными:\nФролова Дениса Андреевича — 4 года;\nАбовяна Артура Гагиковича — 4 года.\n\n"
+        "Кандидаты:\n7. Воронин Илья Сергеевич, программист;\n8. Мельник Денис Олегович, директор.",
+        None,
+    )
+    assert {"Denis Frolov", "Artur Abovyan", "Ilya Voronin", "Denis Melnik"} <= listed["actor"]
 
 
 def test_a_given_name_that_is_also_a_place_name_stays_a_persons(settings):

@@ -101,7 +101,9 @@ def _restore_case(original: str, lemma: str) -> str:
 def nominative_name(name: str, morph: Analyzer) -> str:
     """«Николом Пашиняном» -> «Никол Пашинян»; initials («С. Лавров», «Лавров С.В.») are dropped."""
     words = [w for w in name.split() if not _INITIAL.match(w) and not re.fullmatch(r"(?:[А-ЯЁ]\.){2,}", w)]
-    while len(words) > 1 and _common_word(words[0], morph) and not _armenian_given_name(words[0]):
+    # «Мельник Денис Олегович»: surname first before a given name and patronymic, whatever else it means
+    surname_first = len(words) == 3 and bool(_PATRONYMIC.search(words[2]))
+    while len(words) > 1 and not surname_first and _common_word(words[0], morph) and not _armenian_given_name(words[0]):
         words.pop(0)  # «Дубль Спертяна»: a headline's noun in the span; but «Гранта Матевосяна» is Hrant
     if not words:
         return name
