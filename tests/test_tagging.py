@@ -71,6 +71,16 @@ def test_demonyms_organisations_and_names_inside_organisations_are_not_places(se
     assert {"Moscow Kremlin", "Collective Security Treaty Organization", "European Union"} <= tags["organization"]
 
 
+def test_russian_and_armenian_names_the_english_model_misreads_are_people(settings):
+    tags = _tag(
+        settings,
+        "Yevgenia Larina, a teacher from Novosibirsk, is spending her third summer by the lake. "
+        "Gegharkunik Governor Gevorg Ohanian said the beaches were full.",
+    )
+    assert {"Yevgenia Larina", "Gevorg Ohanyan"} <= tags["actor"]
+    assert "Yevgenia" not in tags["location"]
+
+
 def test_homonym_follows_the_other_places(settings):
     caucasus = _tag(settings, "Armenia, Azerbaijan and Georgia met in Tbilisi. Georgia hosted the talks.")
     us = _tag(settings, "Voters in Atlanta and Savannah went to the polls as Georgia counted ballots in Fulton County.")

@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from transforms.entity_index import AliasMatch, Candidate, EntityIndex
+from transforms.latin_names import latin_person_spans
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
 from transforms.transliterate import person_key, romanize, romanize_person
@@ -440,6 +441,29 @@ def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
     return out
 
 
+def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
+    """The NER spans, with each Russian or Armenian name the rules find in Latin script
+    (`transforms.latin_names`) in place of the spans it overlaps; a PERSON span that holds it stays."""
+    people = [
+        NerSpan(start, end, "PERSON", name)
+        for start, end, name in latin_person_spans(text)
+        # a longer name goes on after it: "Karen Demirchyan Complex", "Vazgen Sargsyan Republican Stadium"
+        if not any(s.label != "PERSON" and s.start < end < s.end for s in ner)
+    ]
+    if not people:
+        return ner
+    kept = [
+        s
+        for s in ner
+        if not any(
+            s.start < p.end and p.start < s.end and not (s.label == "PERSON" and s.start <= p.start and s.end >= p.end)
+            for p in people
+        )
+    ]
+    holds = [p for p in people if not any(s.label == "PERSON" and s.start <= p.start and s.end >= p.end for s in kept)]
+    return sorted(kept + holds, key=lambda s: s.start)
+
+
 def _plausible_people(
     ner: list[NerSpan], matches: list[AliasMatch], text: str, not_a_place: frozenset[str]
 ) -> list[NerSpan]:
@@ -828,7 +852,7 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = _with_coordinated_regions(text, index.scan(text), index)
     matches = _with_districts(text, _with_settlements(text, matches, index), index)  # «села Погарского района»
-    ner = _plausible_people(_within_lines(ner, text), matches, text, index.not_a_place)
+    ner = _plausible_people(_with_latin_people(text, _within_lines(ner, text)), matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
     person_words = _person_name_words(person_names)

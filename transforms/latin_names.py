@@ -1,0 +1,46 @@
+"""Russian and Armenian people in Latin-script text that the English model misreads.
+
+spaCy's small English model learned English and Western names: «Yevgenia Larina, a teacher» comes
+back as the place "Yevgenia", «Gegharkunik Governor Gevorg Ohanian» as one organisation. A known
+Russian or Armenian given name followed by a capitalised word with a Russian, Armenian, Ukrainian or
+Georgian surname ending is a person whatever the model says; the span replaces the model's spans it
+overlaps (`transforms.resolve`). Western names are left to the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from transforms.transliterate import LATIN_ARMENIAN_GIVEN_NAMES
+
+# Russian given names as English-language media write them (simplified BGN/PCGN and the usual variants).
+LATIN_RUSSIAN_GIVEN_NAMES = frozenset(
+    """
+    Aleksandr Alexander Aleksei Alexei Alexey Anatoly Anatoliy Andrei Andrey Anton Arkady Artyom Artem Boris
+    Dmitry Dmitri Dmitriy Denis Fyodor Gennady Georgy Gleb Grigory Igor Ilya Innokenty Ivan Kirill Konstantin
+    Leonid Maxim Maksim Mikhail Nikita Nikolai Nikolay Oleg Pavel Pyotr Roman Ruslan Semyon Sergei Sergey
+    Stanislav Stepan Timofei Vadim Valentin Valery Valeriy Vasily Vasiliy Viktor Vitaly Vladimir Vladislav
+    Vsevolod Vyacheslav Yaroslav Yegor Yevgeny Yevgeniy Yuri Yury Zakhar
+    Alexandra Alla Alyona Anastasia Anna Antonina Darya Daria Galina Inna Irina Kristina Ksenia Lyudmila
+    Larisa Lyubov Margarita Maria Mariya Marina Nadezhda Natalya Natalia Nina Oksana Olga Polina Raisa Sofia
+    Svetlana Tamara Tatyana Tatiana Ulyana Valentina Valeria Vera Veronika Viktoria Yana Yekaterina Yelena
+    Yevgenia Yulia Zhanna Zoya
+    """.split()
+)
+GIVEN_NAMES = LATIN_RUSSIAN_GIVEN_NAMES | LATIN_ARMENIAN_GIVEN_NAMES
+_SURNAME = (
+    r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skaya|skiy|tsky|tskaya|enko|uk|chuk"
+    r"|yan|ian|yants|ants|uni|ents|shvili|dze|ovich|evich)"
+)
+_PERSON = re.compile(rf"\b([A-Z][a-z]+) ({_SURNAME})\b")
+
+
+def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of each Russian or Armenian name in a Latin-script text."""
+    if not _PERSON.search(text):
+        return []
+    return [
+        (m.start(), m.end(), m.group())
+        for m in _PERSON.finditer(text)
+        if m.group(1) in GIVEN_NAMES and m.group(2) not in GIVEN_NAMES
+    ]
