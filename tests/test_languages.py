@@ -143,6 +143,10 @@ def test_armenian_full_names_in_official_style_offices_and_russian_surnames():
     )
     found = {s.name for s in armenian_person_spans(text)}
     assert found == {"Արամ Ավետիսյան", "Վարուժան Բաղդասարյան", "Խաչատրյան", "Արտյոմ Սիմոնով", "Արտաշես Բաղդասարենց"}
+    # a given name the list lacks may end like a genitive
+    assert {s.name for s in armenian_person_spans("Ամենաերիտասարդը 25-ամյա Մերի Արզումանյանն է։")} == {
+        "Մերի Արզումանյան"
+    }
 
 
 def test_a_name_before_a_bracketed_role_is_the_person_alone(settings):

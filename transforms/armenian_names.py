@@ -182,12 +182,13 @@ SENTENCE_STARTERS = frozenset(
 def _could_be_given_name(word: str) -> bool:
     """A sentence's first word before a surname: a given name unless it is a known sentence opener, an
     office («Մարզպետ Խաչատրյանը», «Լեյտենանտ Մարտիրոսյանի») or carries a case or plural ending no
-    given name has in the nominative (a genitive -ի: «Վանաձորի Թումանյան [դպրոց]»)."""
+    given name has in the nominative. A genitive -ի stays possible (Մերի, Անի): «Վանաձորի Թումանյան
+    փողոց» is dropped as a street named after someone when it is resolved."""
     if word in GIVEN_NAMES:
         return True
     if word.lower() in TITLES:
         return False
-    return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ", "ի"))
+    return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ"))
 
 
 def _patronymic_surname(text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
