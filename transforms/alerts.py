@@ -135,26 +135,10 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         if spec.countries_a or spec.countries_b
         else {}
     )
-    # A town or region of a side's country stands for that side as weakly as a demonym does: «граждане
-    # Армении, работающие в Краснодарском крае» is Armenians in Russia even where Russia is not named.
-    place_country = (
-        {e.entity_id: e.country_code for e in tagged.entities if e.kind == "location" and e.country_code}
-        if spec.countries_a or spec.countries_b
-        else {}
-    )
-    sides = spec.side_a | spec.side_b
-    sided_places: set[str] = set()  # towns of the two countries: "Sochi, Novorossiysk and Anapa" is no list of states
     for m in tagged.mentions:
         name = names.get(m.entity_id)
         if m.sentence >= n or name is None:
             continue
-        if (place := place_country.get(m.entity_id)) and name not in sides:
-            if place in spec.countries_a or place in spec.countries_b:
-                sided_places.add(name)
-            if place in spec.countries_a:
-                terms_a[m.sentence] = terms_a[m.sentence] | {name}
-            if place in spec.countries_b:
-                terms_b[m.sentence] = terms_b[m.sentence] | {name}
         country = org_country.get(m.entity_id)
         if name in spec.side_a or (country and country in spec.countries_a):
             ents_a[m.sentence].add(name)
@@ -163,12 +147,14 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         if m.entity_id.startswith("location:"):
             places[m.sentence].add(name)
 
+    sides = spec.side_a | spec.side_b
+
     def strength(lo: int, hi: int) -> tuple[float, float, set[str]]:
         ea, eb = set().union(*ents_a[lo:hi]), set().union(*ents_b[lo:hi])
         ta, tb = set().union(*terms_a[lo:hi]), set().union(*terms_b[lo:hi])
         a = _side_strength(ea, ta, spec.term_weight)
         b = _side_strength(eb, tb, spec.term_weight)
-        if any(len(p) >= LIST_PLACES and len(p - sides - sided_places) >= LIST_THIRD_PLACES for p in places[lo:hi]):
+        if any(len(p) >= LIST_PLACES and len(p - sides) >= LIST_THIRD_PLACES for p in places[lo:hi]):
             a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
         return a, b, (ea or ta) | (eb or tb)
 
