@@ -142,10 +142,13 @@ _LIST_ITEM_WORD = re.compile(r"(?:^|\n|\d[.)]\s|[,;]\s)([А-ЯЁ][а-яё-]+)\s$
 
 
 def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """«Лысенко Дмитрий Олегович» in a list of defendants comes back from slovnet as two people, the
-    surname and «Дмитрий Олегович»: one word right before a given name and patronymic is their surname.
-    When slovnet leaves the surname out («Мельник Денис Олегович», «Абовяна Артура Гагиковича»), the
-    capitalised word that opens the list item is taken as it."""
+    """Full names slovnet cuts around a patronymic, joined again:
+    - «Лысенко Дмитрий Олегович» in a list of defendants comes back as two people, the surname and
+      «Дмитрий Олегович»: one word right before a given name and patronymic is their surname; when
+      slovnet leaves the surname out («Мельник Денис Олегович», «Абовяна Артура Гагиковича»), the
+      capitalised word that opens the list item is taken as it;
+    - «Анна Васильевна» + «Кузнецова»: a surname right after a given name and patronymic is theirs;
+    - «Лусине Арамовна Давтян» found as «Арамовна Давтян»: the capitalised word before is the given name."""
     joined: list[tuple[int, int, str]] = []
     for start, stop, label in spans:
         words = text[start:stop].split()
@@ -153,19 +156,24 @@ def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[t
             item = _LIST_ITEM_WORD.search(text, max(0, start - 40), start)
             if item is not None and item.end() == start and not (joined and joined[-1][1] > item.start(1)):
                 start = item.start(1)
-        if joined and label == "PER" and joined[-1][2] == "PER":
+        if label == "PER" and len(words) == 2 and is_patronymic(words[0]):
+            given = _GIVEN_BEFORE.search(text, max(0, start - 30), start)
+            if given is not None and not (joined and joined[-1][1] > given.start(1)):
+                start = given.start(1)
+        if joined and label == "PER" and joined[-1][2] == "PER" and text[joined[-1][1] : start] == " ":
             before_start, before_stop, _ = joined[-1]
-            surname = text[before_start:before_stop]
-            if (
-                text[before_stop:start] == " "
-                and " " not in surname
-                and len(text[start:stop].split()) == 2
-                and is_patronymic(text[start:stop].split()[1])
-            ):
+            before = text[before_start:before_stop].split()
+            after = text[start:stop].split()
+            surname_then_name = len(before) == 1 and len(after) == 2 and is_patronymic(after[1])
+            name_then_surname = len(before) == 2 and is_patronymic(before[1]) and len(after) == 1
+            if surname_then_name or name_then_surname:
                 joined[-1] = (before_start, stop, label)
                 continue
         joined.append((start, stop, label))
     return joined
+
+
+_GIVEN_BEFORE = re.compile(r"(?<![\w.])([А-ЯЁ][а-яё]+) $")
 
 
 class ArmenianRules:

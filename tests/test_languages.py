@@ -289,6 +289,28 @@ def test_a_known_place_after_its_kind_stays_that_place_and_armenian_town_forms_a
     assert {"Abovyan, Armenia", "Alaverdi", "Gyumri"} <= hy["location"] and not hy["actor"]
 
 
+def test_wire4_forms_names_with_patronymics_titles_and_regions(settings):
+    ru, _, _ = _tag(
+        settings,
+        "Учительница из села Фиолетово Анна Васильевна Кузнецова рассказала, что директор школы Лусине "
+        "Арамовна Давтян не согласна. Добровольцы из Старого Оскола помогают. Русский язык остаётся в школах.",
+        "Школы",
+    )
+    assert {"Anna Kuznetsova", "Lusine Davtyan"} <= ru["actor"]
+    assert "Stary Oskol" in ru["location"] and "Russky" not in ru["location"]
+    en, _, _ = _tag(
+        settings,
+        "Armenian Deputy Minister of Economy Narek Teryan said the embassy's Counselor Tigran Sahakian and "
+        "Igor Valentinovich Kazansky met. Russia's Foreign Ministry objected. Guram Tushishvili and Elnur "
+        "Mammadli won bronze. Drones were shot down over the Sumy, Kharkiv, Poltava and Chernihiv regions.",
+    )
+    assert {"Narek Teryan", "Tigran Sahakyan", "Igor Kazansky", "Guram Tushishvili", "Elnur Mammadli"} <= en["actor"]
+    assert {"Russia", "Sumy Oblast", "Kharkiv Oblast", "Poltava Oblast", "Chernihiv Oblast"} <= en["location"]
+    hy = {s.name for s in armenian_person_spans("Ամբաստանյալ Էդգար Սամվելի Բաղդասարովը ներկա էր։")}
+    assert hy == {"Էդգար Բաղդասարով"}
+    assert romanize_person("Сейран Оганесян") == "Seyran Hovhannisyan"
+
+
 def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_person(settings):
     tags, surfaces, _ = _tag(
         settings,

@@ -200,7 +200,7 @@ def _patronymic_surname(text: str, words: list[tuple[int, int, str]], i: int) ->
     nxt_start, _, nxt = words[i + 1]
     if not (_capitalised(father) and father.endswith("ի") and text[end:nxt_start] == " " and _capitalised(nxt)):
         return None
-    return surname_stem(nxt)
+    return surname_stem(nxt, weak=True)  # «Էդգար Սամվելի Բաղդասարով»: a Russified surname too
 
 
 def _second_name(word: str) -> str | None:

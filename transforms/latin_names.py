@@ -3,7 +3,7 @@
 spaCy's small English model learned English and Western names: «Yevgenia Larina, a teacher» comes
 back as the place "Yevgenia", «Gegharkunik Governor Gevorg Ohanian» as one organisation. A known
 Russian or Armenian given name followed by a capitalised word with a Russian, Armenian, Ukrainian or
-Georgian surname ending is a person whatever the model says; the span replaces the model's spans it
+Georgian, Azerbaijani surname ending is a person whatever the model says; the span replaces the model's spans it
 overlaps (`transforms.resolve`). Western names are left to the model.
 """
 
@@ -27,12 +27,23 @@ LATIN_RUSSIAN_GIVEN_NAMES = frozenset(
     Yevgenia Yulia Zhanna Zoya
     """.split()
 )
-GIVEN_NAMES = LATIN_RUSSIAN_GIVEN_NAMES | LATIN_ARMENIAN_GIVEN_NAMES
+# Georgian, Azerbaijani, North Caucasian and Central Asian given names, met in the same stories.
+LATIN_REGIONAL_GIVEN_NAMES = frozenset(
+    """
+    Giorgi Guram Irakli Lasha Levan Mamuka Mikheil Nikoloz Otar Shota Tengiz Tornike Vakhtang Zurab Zviad Beka
+    Gela Nino Tamar Ketevan Salome Eka Nana Tea Mariam Ilham Elnur Elchin Rashad Farid Jeyhun Hikmet Mehriban Anar
+    Vugar Elmar Orkhan Emin Kamran Rufat Tural Ramiz Rasim Zaur Murad Nigar Leyla Aygun Ramil Rinat Ilnur Marat
+    Azamat Aslan Akhmed Magomed Shamil Ramzan Rustam Timur Inal Alan Soslan Khasan Dzhambulat Aynura Ainura Dinara
+    Gulnara Aigul Kassym Nursultan Sadyr Emomali Shavkat Farrukh Farrukhjon Bakhtiyor Azizbek Ulugbek Daniyar
+    """.split()
+)
+GIVEN_NAMES = LATIN_RUSSIAN_GIVEN_NAMES | LATIN_ARMENIAN_GIVEN_NAMES | LATIN_REGIONAL_GIVEN_NAMES
 _SURNAME = (
     r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skaya|skiy|tsky|tskaya|enko|uk|chuk"
-    r"|yan|ian|yants|ants|uni|ents|shvili|dze|ovich|evich)"
+    r"|yan|ian|yants|ants|uni|ents|shvili|dze|ovich|evich|li|ly|zade|iani|ava|aeva|oev|oeva)"
 )
-_PERSON = re.compile(rf"\b([A-Z][a-z]+) ({_SURNAME})\b")
+_PATRONYMIC = r"[A-Z][a-z]+(?:ovich|evich|ovna|evna|ichna)"
+_PERSON = re.compile(rf"\b([A-Z][a-z]+) (?:{_PATRONYMIC} )?({_SURNAME})\b")
 
 
 def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
@@ -40,7 +51,7 @@ def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
     if not _PERSON.search(text):
         return []
     return [
-        (m.start(), m.end(), m.group())
+        (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")  # without the patronymic, as Wikipedia titles people
         for m in _PERSON.finditer(text)
         if m.group(1) in GIVEN_NAMES and m.group(2) not in GIVEN_NAMES
     ]

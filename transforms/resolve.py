@@ -268,9 +268,11 @@ REGION_PLURALS = {
 }  # fmt: skip
 # What stands before such a plural noun: "Belgorod and Kursk", "Брянской, Курской и Белгородской".
 COORDINATED_BEFORE = re.compile(
-    r"(?<!\w)([^\W\d_][\w-]*)(?:,\s+([^\W\d_][\w-]*))?\s+(?:and|и|և|եւ|ու|y|et|und)\s+([^\W\d_][\w-]*)\s+$",
+    r"(?<!\w)((?:[^\W\d_][\w-]*,\s+){0,8}[^\W\d_][\w-]*\s+(?:and|и|և|եւ|ու|y|et|und)\s+[^\W\d_][\w-]*)\s+$",
     re.IGNORECASE,
 )
+_COORDINATED_WORD = re.compile(r"(?<!\w)[^\W\d_][\w-]*")
+_JOINERS = frozenset({"and", "и", "և", "եւ", "ու", "y", "et", "und"})
 REGION_PLURAL = re.compile(r"(?<!\w)(?:" + "|".join(REGION_PLURALS) + r")(?!\w)", re.IGNORECASE)
 COORDINATION_REACH = 80  # characters before the plural noun that can hold the coordinated names
 
@@ -293,13 +295,13 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
         hit = COORDINATED_BEFORE.search(text, offset, plural.start())
         if hit is None:
             continue
-        for group in (1, 2, 3):
-            word = hit.group(group)
-            if not word:
+        # "the Sumy, Kharkiv, Poltava and Chernihiv regions": every word of the list before the noun
+        for word in _COORDINATED_WORD.finditer(text, hit.start(1), hit.end(1)):
+            if word.group().lower() in _JOINERS:
                 continue
-            regions = tuple(c for c in index.lookup(f"{word} {noun}") if c.entity.kind == "location")
+            regions = tuple(c for c in index.lookup(f"{word.group()} {noun}") if c.entity.kind == "location")
             if regions:
-                found.append(AliasMatch(hit.start(group), hit.end(group), word, regions))
+                found.append(AliasMatch(word.start(), word.end(), word.group(), regions))
     return _read_instead(matches, found)
 
 
@@ -441,6 +443,9 @@ def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
     return out
 
 
+_NAME_GOES_ON = re.compile(r" [A-Z]")
+
+
 def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
     """The NER spans, with each Russian or Armenian name the rules find in Latin script
     (`transforms.latin_names`) in place of the spans it overlaps; a PERSON span that holds it stays."""
@@ -448,15 +453,20 @@ def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
         NerSpan(start, end, "PERSON", name)
         for start, end, name in latin_person_spans(text)
         # a longer name goes on after it: "Karen Demirchyan Complex", "Vazgen Sargsyan Republican Stadium"
-        if not any(s.label != "PERSON" and s.start < end < s.end for s in ner)
+        # (not "Tigran Sahakian and Igor Kazansky", which the model took for one organisation)
+        if not any(s.label != "PERSON" and s.start < end < s.end and _NAME_GOES_ON.match(text, end) for s in ner)
     ]
     if not people:
         return ner
+    # a PERSON span holding the name whole stays, unless words stand before the given name: "Economy
+    # Narek Teryan" (Deputy Minister of Economy), "Counselor Tigran Sahakian"
     kept = [
         s
         for s in ner
         if not any(
-            s.start < p.end and p.start < s.end and not (s.label == "PERSON" and s.start <= p.start and s.end >= p.end)
+            s.start < p.end
+            and p.start < s.end
+            and not (s.label == "PERSON" and s.start == p.start and s.end >= p.end)
             for p in people
         )
     ]
@@ -652,6 +662,9 @@ def _accept_place(
     return bool(code and weights.get(code, 0) > 0)
 
 
+LATIN_PATRONYMIC = re.compile(r"[a-z](?:ovich|evich|ovna|evna|ichna|inichna)$")
+
+
 def _clean_person(surface: str) -> str | None:
     """'President Vladimir Putin’s' -> 'Vladimir Putin'; None when what is left is not a name."""
     surface = POSSESSIVE.sub("", re.sub(r"['’]s?$", "", surface.strip()))
@@ -665,6 +678,8 @@ def _clean_person(surface: str) -> str | None:
     for tok in tokens:
         if not tok[:1].isupper() and tok.lower() not in NAME_PARTICLES:
             return None
+    if len(tokens) >= 3:  # "Igor Valentinovich Kazansky": no patronymic, as Wikipedia titles people
+        tokens = [tokens[0], *(t for t in tokens[1:-1] if not LATIN_PATRONYMIC.search(t)), tokens[-1]]
     return " ".join(tokens)
 
 
@@ -828,6 +843,12 @@ def _places_inside(m: AliasMatch, index: EntityIndex, weights: Counter) -> list[
             start = m.start + len(before)
             found.append(ResolvedMention(start, start + len(tail), tail, country.entity))
         break
+    if not found and len(words) > 1:
+        # the country first: "Russia's Foreign Ministry", «Ռուսաստանի ԱԳՆ» (its genitive)
+        head = re.sub(r"['’]s$", "", words[0])
+        country = next((c for c in index.lookup(head) if c.source == "country"), None)
+        if country is not None and (head != words[0] or head[:1] >= "\u0530"):
+            found.append(ResolvedMention(m.start, m.start + len(head), head, country.entity))
     return found
 
 

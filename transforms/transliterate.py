@@ -82,7 +82,9 @@ LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     Margarit Mariam Marine Mher Mihran Mikayel Mkrtich Movses Mushegh Naira Narek Narine Nerses Nora Norayr Nune
     Paruyr Petros Raffi Ruben Ruzanna Sahak Samvel Sargis Satenik Seda Seyran Shahen Shant Shavarsh Shushan
     Siranush Sona Suren Taron Tatev Tatevik Tevan Tigran Tiran Varduhi Vahagn Vahan Vahe Vahram Vardan Vardges
-    Vazgen Vigen Vrezh Yeghishe Yervand Zara Zareh Zaruhi Zaven Zhanna Zohrab
+    Vazgen Vigen Vrezh Yeghishe Yervand Zara Zareh Zaruhi Zaven Zhanna Zohrab Tadevos Rafik Razmik Rubik Sevak
+    Smbat Spartak Telman Tatul Vachagan Vartan Zhirayr Zorik Azat Grigor Mesrop Nver Norik Pargev Serob Sirak
+    Slavik Ashkhen Anahit Arusyak Heghine Hermine Lilit Melanya Nazeli Nvard Ruzan Sirarpi Susanna Tamara Vardan
     """.split()
 )
 _LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[a-z]{3})ian$")
@@ -174,8 +176,8 @@ def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -
             out[-1] = "j"
         elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and not (person and word[i - 1 : i] == "и"):
             out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev, Георгиевск -> Georgiyevsk; Гергиев -> Gergiev
-        elif person and ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
-            out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y)
+        elif person and not armenian and ch == "й" and 0 < i < len(word) - 1 and word[i + 1] not in _RUSSIAN_VOWELS:
+            out.append("i")  # Шойгу -> Shoigu, Хинштейн -> Khinshtein (a final й stays y; Сейран -> Seyran)
         elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
             out.append("e")  # Горбачёв -> Gorbachev, as English Wikipedia writes it
         else:
