@@ -464,9 +464,7 @@ def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
         s
         for s in ner
         if not any(
-            s.start < p.end
-            and p.start < s.end
-            and not (s.label == "PERSON" and s.start == p.start and s.end >= p.end)
+            s.start < p.end and p.start < s.end and not (s.label == "PERSON" and s.start == p.start and s.end >= p.end)
             for p in people
         )
     ]
