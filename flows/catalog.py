@@ -88,6 +88,14 @@ def _read_toml(path: Path) -> dict:
         raise CatalogError(f"catalogue file {path} is not valid TOML: {exc}") from exc
 
 
+# English Wikipedia titles the states plainly ("California", "Texas") except where the name is taken.
+US_STATE_TITLES = {
+    "Georgia": "Georgia (U.S. state)",
+    "Washington": "Washington (state)",
+    "New York": "New York (state)",
+}
+
+
 def entity_id(kind: str, name: str) -> str:
     return f"{kind}:{slugify(name)}"
 
@@ -208,7 +216,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
 
     us_states = {code: state["name"] for code, state in gc.get_us_states().items()}
     for code, name in us_states.items():
-        ent = Entity(entity_id("location", f"{name} (U.S. state)"), "location", f"{name} (U.S. state)", "US")
+        title = US_STATE_TITLES.get(name, name)
+        ent = Entity(entity_id("location", title), "location", title, "US")
         index.add(name, Candidate(ent, "us_state", 0, neighbours.get("US", ()), f"US-{code}"))
     for county in gc.get_us_counties():
         state = us_states.get(county.get("state", ""))

@@ -311,6 +311,16 @@ def test_wire4_forms_names_with_patronymics_titles_and_regions(settings):
     assert romanize_person("Сейран Оганесян") == "Seyran Hovhannisyan"
 
 
+def test_us_states_take_their_wikipedia_titles_and_a_capital_outweighs_a_small_homonym(settings):
+    en, _, _ = _tag(
+        settings,
+        "A Glendale, California exporter shipped chips from Texas to Moscow and St. Petersburg through "
+        "Armenia. Its concentrate went to the Georgian port of Poti. Moscow, Idaho was not involved.",
+    )
+    assert {"California", "Texas", "Moscow", "Saint Petersburg", "Poti", "Moscow, Idaho"} <= en["location"]
+    assert not en["location"] & {"St. Petersburg, Florida", "Teresina", "California (U.S. state)"}
+
+
 def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_person(settings):
     tags, surfaces, _ = _tag(
         settings,

@@ -581,15 +581,36 @@ def _place_score(cand: Candidate, weights: Counter) -> tuple:
     return (context, rank, state, math.log10(cand.population + 1))
 
 
-def _choose_place(places: list[Candidate], weights: Counter) -> Candidate:
+def _choose_place(
+    places: list[Candidate], weights: Counter, named_with_state: bool = False, surface: str = ""
+) -> Candidate:
+    """``named_with_state``: the text writes the place with its state after it ("Moscow, Idaho")."""
     if len(places) == 1:  # most place aliases have one reading: nothing to score
         return places[0]
     best = max(places, key=lambda c: _place_score(c, weights))
-    if best.source == "city" and (country := next((c for c in places if c.source == "country"), None)):
+    if best.source != "city" or named_with_state:
+        return best
+    if country := next((c for c in places if c.source == "country"), None):
         # a country's name is the country, not a town named after it: "Brazil" in an article that also
         # names Los Angeles is not Brazil, Indiana (a U.S. state's name still follows the context)
         return country
+    biggest = max(places, key=lambda c: c.population)
+    if (
+        biggest.trusted
+        and biggest.population >= MUCH_LARGER * max(best.population, 1)
+        and (biggest.source == "capital" or _own_name(surface, biggest))
+    ):
+        return biggest  # "Moscow" and "St. Petersburg" in a story about a Californian exporter are Russia's
     return best
+
+
+def _own_name(surface: str, cand: Candidate) -> bool:
+    """The surface is the place's own name, not one of geonames' alternates (Teresina is also «Poti»)."""
+    return slugify(re.sub(r"\bSt\. ", "Saint ", surface)) == slugify(cand.entity.name)
+
+
+MUCH_LARGER = 20  # a trusted city this many times the size of its homonym wins over the article's context
+_STATE_AFTER = re.compile(r",\s+(?:[A-Z][a-z]+ ?){1,2}\b")
 
 
 LIST_JOINER = re.compile(r",|\b(?:and|or|и|или|և|ու|y|et|und)\b")
@@ -909,7 +930,11 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             entity = by_kind["organization"][0].entity
             resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
-            cand = _choose_place(by_kind["location"], weights)
+            state = _STATE_AFTER.match(text, m.end)
+            named_with_state = bool(state) and any(
+                c.entity.country_code == "US" and c.admin and weights.get(c.admin) for c in by_kind["location"]
+            )
+            cand = _choose_place(by_kind["location"], weights, named_with_state, m.surface)
             if _accept_place(cand, m, text, spans, weights, index, person_words, over):
                 entity = cand.entity
         if entity is not None:
