@@ -60,6 +60,10 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Гранта Матевосяна", "Грант Матевосян"),  # «Гранта» is also «of a grant»: an Armenian given name
         ("Ваагна Мкртчяна", "Ваагн Мкртчян"),  # -яна is a man's genitive, whatever the given name looks like
         ("Арутюнов Роман", "Роман Арутюнов"),  # «Роман» is also a noun, «Арутюнов» the plural of Арутюн
+        ("Габриэла Айвазовского", "Габриэл Айвазовский"),  # the surname's ending says the case and gender
+        ("Ярослава Воронежская", "Ярослава Воронежская"),  # a woman, not «of Yaroslav»
+        ("Александр Донской", "Александр Донской"),  # -ской: a man's nominative too
+        ("Марине Гаспарян", "Марине Гаспарян"),  # an Armenian name in -е, not «Марина» in the dative
     ],
 )
 def test_russian_names_are_put_in_the_nominative(written, nominative):
@@ -87,6 +91,9 @@ MORPH = pymorphy3.MorphAnalyzer()
         ("Կիրիլ Ժդանով", "Kirill Zhdanov"),
         ("Սամվել Դանիելյան", "Samvel Danielyan"),
         ("Tatevik Hovsepian", "Tatevik Hovsepyan"),  # -ian after an Armenian given name: Wikipedia's -yan
+        ("Тигран Атанесян", "Tigran Hatanesyan"),
+        ("Павел Коробейников", "Pavel Korobeynikov"),  # й is y, as simplified BGN/PCGN writes it
+        ("Իգոր Պետրովսկի", "Igor Petrovsky"),  # a Russian surname in Armenian script: -sky
         ("Christian Bale", "Christian Bale"),
         ("Sebastian Vettel", "Sebastian Vettel"),
     ],

@@ -26,6 +26,12 @@ _MALE_NOMINATIVE_SURNAME = re.compile(r"\w\w(?:ян|ов|ев|ёв|ин|ын|с�
 # genitive whatever the dictionary makes of the given name before it («Ваагна»: a woman's name to it).
 _ARMENIAN_OBLIQUE = re.compile(r"(\w\wян)(а|у|ом|е)$")
 _OBLIQUE_CASES = {"а": "gent", "у": "datv", "ом": "ablt", "е": "loct"}
+# not -ской: «Донской» is a man's nominative as well as a woman's oblique case
+_ADJECTIVAL_SURNAME_CASE = re.compile(r"\w\w(?:ск|цк)(ого|ому|им|ом|ая|ую)$")
+_ADJECTIVAL_CASES = {
+    "ого": ("gent", "masc"), "ому": ("datv", "masc"), "им": ("ablt", "masc"), "ом": ("loct", "masc"),
+    "ая": ("nomn", "femn"), "ую": ("accs", "femn"),
+}  # fmt: skip
 
 
 class Parse(Protocol):
@@ -128,6 +134,17 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         return heads[0] + armenian.group(1)  # «Спертяна»: an Armenian surname only men's forms decline
     if len(words) > 1 and case in (None, "nomn") and (oblique := _ARMENIAN_OBLIQUE.search(words[-1])):
         case, gender = _OBLIQUE_CASES[oblique.group(2)], "masc"  # «Ваагна Мкртчяна», «Гранта Матевосяна»
+    elif len(words) > 1 and (adjectival := _ADJECTIVAL_SURNAME_CASE.search(words[-1])):
+        # a surname like an adjective says case and gender itself: «Габриэла Айвазовского» (of him, though
+        # «Габриэла» reads as a woman's name), «Ярослава Воронежская» (she, not «of Yaroslav»)
+        case, gender = _ADJECTIVAL_CASES[adjectival.group(1)]
+    if (
+        len(words) == 2
+        and words[0] in ARMENIAN_GIVEN_NAMES
+        and words[0].endswith("е")
+        and re.search(r"\w\wян$", words[-1])
+    ):
+        case = "nomn"  # «Марине Гаспарян», «Армине Тер-Саакян»: Armenian names in -е, not «Марина» in the dative
     if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
     if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):
