@@ -63,6 +63,7 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Габриэла Айвазовского", "Габриэл Айвазовский"),  # the surname's ending says the case and gender
         ("Ярослава Воронежская", "Ярослава Воронежская"),  # a woman, not «of Yaroslav»
         ("Александр Донской", "Александр Донской"),  # -ской: a man's nominative too
+        ("Павла Орлова-Томского", "Павел Орлов-Томский"),  # a Russian double surname declines both parts
         ("Марине Гаспарян", "Марине Гаспарян"),  # an Armenian name in -е, not «Марина» in the dative
     ],
 )
@@ -305,6 +306,8 @@ def test_wire4_forms_names_with_patronymics_titles_and_regions(settings):
     )
     assert {"Anna Kuznetsova", "Lusine Davtyan"} <= ru["actor"]
     assert "Stary Oskol" in ru["location"] and "Russky" not in ru["location"]
+    double, _, _ = _tag(settings, "По словам генетика Павла Орлова-Томского, находка уникальна.", "Находка")
+    assert double["actor"] == {"Pavel Orlov-Tomsky"} and not double["location"] & {"Orlov", "Tomsk"}
     en, _, _ = _tag(
         settings,
         "Armenian Deputy Minister of Economy Narek Teryan said the embassy's Counselor Tigran Sahakian and "

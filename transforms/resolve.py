@@ -472,6 +472,10 @@ def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
     return sorted(kept + holds, key=lambda s: s.start)
 
 
+def _in_hyphenated_word(text: str, m: AliasMatch, span: NerSpan) -> bool:
+    return (m.start > span.start and text[m.start - 1] == "-") or (m.end < span.end and text[m.end] == "-")
+
+
 def _plausible_people(
     ner: list[NerSpan], matches: list[AliasMatch], text: str, not_a_place: frozenset[str]
 ) -> list[NerSpan]:
@@ -491,6 +495,7 @@ def _plausible_people(
                 and (m.start, m.end) != (span.start, span.end)
                 and m.surface not in not_a_place
                 and not (m.start == span.start and _ends_in_a_surname(span.name or text[span.start : span.end]))
+                and not _in_hyphenated_word(text, m, span)  # «Павла Орлова-Томского»: a double surname
                 for m in inside
             ):
                 continue

@@ -150,6 +150,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
     if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):
         case = "nomn"  # «Егише Меликян»: a man's surname that declines stands bare only in the nominative
     if case is not None and case != "nomn":
+        # a Russian double surname declines both parts: «Орлова-Томского» -> «Орлов-Томский»
+        heads = [_regular_surname(h[:-1], case, gender) + "-" if h else h for h in heads]
         words = [
             head + _nominative(word, word_parses, case, gender)
             for head, word, word_parses in zip(heads, words, parses, strict=True)
