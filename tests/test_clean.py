@@ -127,3 +127,36 @@ def test_clear_english_skips_the_classifier_and_other_languages_reach_it(monkeyp
     # English words inside another language's text do not make it English
     mixed = OTHER_PROSE["de"] + " Er sagte: „The talks were useful.“ " + OTHER_PROSE["de"]
     assert article_language(mixed) == "de"
+
+
+def test_the_language_sample_counts_what_a_check_per_character_counts():
+    """The letters and scripts of the sample are counted by numpy over UTF-16 code units
+    (transforms/language.py): the same counts as str.isalpha and the script blocks one character at a
+    time, also for numerals that regexes take for word characters and characters beyond the BMP."""
+    from transforms.language import ARMENIAN_BLOCK, CYRILLIC_BLOCK, SAMPLE_CHARS, _sample
+
+    texts = [
+        "Москва, 12 мая. ЁЛКА, ² ½ Ⅻ и Kelvin \u212a: «ТАСС»",
+        "Երևան 𝐀𝐁 😀 Գյումրի, ՀՀ",
+        "plain ASCII text_with_under 123 and \ud800 a lone surrogate",
+        "",
+        "Пашинян " * 400,
+    ]
+    for text in texts:
+        sample = text[:SAMPLE_CHARS]
+        counts = _sample(text)
+        assert counts.text == sample
+        assert counts.letters == sum(ch.isalpha() for ch in sample)
+        assert counts.ascii_letters == sum(ch.isascii() and ch.isalpha() for ch in sample)
+        assert counts.cyrillic == sum(CYRILLIC_BLOCK[0] <= ord(ch) <= CYRILLIC_BLOCK[1] for ch in sample)
+        assert counts.armenian == sum(ARMENIAN_BLOCK[0] <= ord(ch) <= ARMENIAN_BLOCK[1] for ch in sample)
+
+
+def test_russian_with_english_words_in_it_stays_russian():
+    """A Russian text is not split into words for the English check unless it has enough Latin letters to
+    be English; with a few English words in it, it is Russian either way."""
+    from transforms.language import article_language
+
+    russian = "Премьер-министр Армении Никол Пашинян провёл переговоры с Путиным в Москве. " * 6
+    assert article_language(russian) == "ru"
+    assert article_language(russian + " The Kremlin said that the talks of the leaders were useful.") == "ru"

@@ -132,4 +132,6 @@ def test_story_signatures_stay_comparable_with_stored_ones():
     assert minhash(text)[:8] == [339239095, 45641699, 67796924, 26213605, 128771760, 89342864, 730500348, 19124239]
     assert minhash("Ünïcode ß straße")[:4] == [1167555129, 689282721, 1795100355, 3652269075]
     assert minhash("")[:4] == [1603512056, 2265537398, 504982744, 1099582800]
+    russian = "Премьер-министр Армении Никол Пашинян провёл переговоры с Владимиром Путиным в Москве. ЁЛКА"
+    assert minhash(russian)[:6] == [932214514, 172135104, 795598664, 235060806, 247530122, 308563135]
     assert all(type(v) is int for v in minhash(text))

@@ -13,9 +13,10 @@ from flows.config import load_settings
 from flows.evaluation import read_jsonl, score_tagging, tag_files
 from flows.tagging import setup_for, tag_articles
 from transforms.prepare import prepare_article
-from transforms.records import RawArticle
+from transforms.records import Mention, RawArticle
 
 LABELLED = REPO / "tests" / "labelled" / "tagging"
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -186,6 +187,30 @@ def test_closing_the_tagging_pool_leaves_no_process_behind(settings):
         assert _child_pids() - before  # the fork server and a worker
         close_pool()
         assert _no_new_children(before)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_the_tagging_pool_gives_what_tagging_in_this_process_gives(settings):
+    """A worker sends back each article's language and tags, not the article (flows/tagging_pool.py):
+    the flow process's own article, with its language set, must come out as tagging it here would."""
+    from flows.tagging_pool import close_pool, pool_for
+
+    wire = REPO / "tests" / "labelled" / "wire"
+    files = sorted(wire.glob("en_0[12]_*.txt")) + sorted(wire.glob("ru_0[12]_*.txt")) + sorted(wire.glob("hy_01_*.txt"))
+
+    def articles():
+        return [prepare_article(RawArticle(f"file://{f}", "test", None, f.read_text(), NOW)) for f in files]
+
+    here = tag_articles(articles(), setup_for(settings))
+    sent = articles()
+    try:
+        pooled = pool_for(setup_for(settings), 1).tag(sent)
+    finally:
+        close_pool()
+    assert [t.article.language for t in here] == ["en", "en", "ru", "ru", "hy"]
+    assert pooled == here
+    assert all(p.article is a for p, a in zip(pooled, sent, strict=True))
+    assert all(type(m) is Mention for t in pooled for m in t.mentions)
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
