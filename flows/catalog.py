@@ -183,11 +183,12 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     # Keyed by slug, as entity ids are: Chile's «Los Ángeles» and Los Angeles share one, and the smaller
     # took the bare name and the id, so the U.S. city was dropped from the index as a duplicate.
     largest_by_name: dict[str, int] = {}
+    largest_in_country: dict[tuple[str, str], int] = {}  # (slug, country code) -> population
     for city in cities.values():
-        slug = slugify(city["name"])
-        largest_by_name[slug] = max(largest_by_name.get(slug, 0), city["population"])
-        in_country = f"{slug}|{city['countrycode']}"
-        largest_by_name[in_country] = max(largest_by_name.get(in_country, 0), city["population"])
+        slug, pop = slugify(city["name"]), city["population"]
+        largest_by_name[slug] = max(largest_by_name.get(slug, 0), pop)
+        key = (slug, city["countrycode"])
+        largest_in_country[key] = max(largest_in_country.get(key, 0), pop)
     capital_names = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
     capitals: dict[tuple[str, str], int] = {}  # (name, country) -> geonameid of the largest such city
     for city in cities.values():
@@ -240,7 +241,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         pop = city["population"]
         code = city["countrycode"]
         if (plain, code) in city_renames:
-            if largest_by_name[f"{slugify(plain)}|{code}"] != pop:
+            if largest_in_country[slugify(plain), code] != pop:
                 # a smaller homonym in the same country would take the same title (and id); with the
                 # same country and neighbours it never outscores the larger one, so it is left out
                 continue

@@ -139,6 +139,8 @@ def bracket_trimmed(text: str, start: int, stop: int) -> int:
 
 # A capitalised word that opens a list item: at a line's start, after "7. ", or after a comma or semicolon.
 _LIST_ITEM_WORD = re.compile(r"(?:^|\n|\d[.)]\s|[,;]\s)([А-ЯЁ][а-яё-]+)\s$")
+# A capitalised word right before a span, not an initial: the given name before «Арамовна Давтян».
+_GIVEN_BEFORE = re.compile(r"(?<![\w.])([А-ЯЁ][а-яё]+) $")
 
 
 def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -171,9 +173,6 @@ def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[t
                 continue
         joined.append((start, stop, label))
     return joined
-
-
-_GIVEN_BEFORE = re.compile(r"(?<![\w.])([А-ЯЁ][а-яё]+) $")
 
 
 class ArmenianRules:

@@ -82,7 +82,7 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
     endings = SURNAME_ENDINGS + (WEAK_SURNAME_ENDINGS if weak else PAIRED_SURNAME_ENDINGS if paired else ())
     for ending in _CASE_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
-        if not (not ending or word.endswith(ending)) or len(stem) < 4 or not stem.endswith(endings):
+        if (ending and not word.endswith(ending)) or len(stem) < 4 or not stem.endswith(endings):
             continue
         if ending == "ում":
             continue  # the locative: «Աբովյանում» is in the town of Abovyan; a person is never «in»

@@ -88,13 +88,15 @@ def _is_bmp_letter() -> np.ndarray:
     return np.fromiter((chr(code).isalpha() for code in range(0x10000)), dtype=bool, count=0x10000)
 
 
-def russian_likeness(word: str) -> int:
-    """2 for a word with a letter only Russian uses, 0 for one with a letter Russian lacks, else 1:
-    which of a town's Cyrillic names (Russian, Ukrainian, Bulgarian…) is the Russian one."""
-    lower = set(word.lower())
-    if lower & NOT_RUSSIAN:
+def russian_likeness(text: str) -> int:
+    """2 for a text with a letter only Russian uses, 0 for one with a letter Russian lacks, else 1: which
+    of a town's Cyrillic names (Russian, Ukrainian, Bulgarian…) is the Russian one, and whether a
+    Cyrillic sample is Russian. Each letter is looked for in the lowered text (str.__contains__, in C),
+    not in a set of its characters: a set makes a string object per character of a 2,000-character sample."""
+    lower = text.lower()
+    if any(map(lower.__contains__, NOT_RUSSIAN)):
         return 0
-    return 2 if lower & RUSSIAN_ONLY else 1
+    return 2 if any(map(lower.__contains__, RUSSIAN_ONLY)) else 1
 
 
 ARMENIAN_BLOCK = (0x531, 0x587)  # Ա to և, with the few Armenian punctuation marks between capitals and small letters
@@ -108,14 +110,11 @@ NOT_RUSSIAN = frozenset("іїєґўәғқңөұүһҳҷӣӯјљњћџђѓќѕӈ�
 def _language_by_script(sample: Sample) -> str | None:
     """Armenian and Russian told by their letters, without the classifier (~0.75 ms an article): only
     Armenian is written in Armenian script, and a Cyrillic text with ы/э and none of the other Cyrillic
-    languages' own letters is Russian. Each letter is looked for in the lowered sample (str.__contains__,
-    in C), not in a set of its characters: a set makes a string object per Cyrillic character."""
+    languages' own letters is Russian."""
     if sample.armenian > 0.6 * sample.letters:
         return "hy"
-    if sample.cyrillic > 0.6 * sample.letters:
-        lower = sample.text.lower()
-        if any(map(lower.__contains__, RUSSIAN_ONLY)) and not any(map(lower.__contains__, NOT_RUSSIAN)):
-            return "ru"
+    if sample.cyrillic > 0.6 * sample.letters and russian_likeness(sample.text) == 2:
+        return "ru"
     return None
 
 

@@ -2,8 +2,8 @@
 
 spaCy's small English model learned English and Western names: «Yevgenia Larina, a teacher» comes
 back as the place "Yevgenia", «Gegharkunik Governor Gevorg Ohanian» as one organisation. A known
-Russian or Armenian given name followed by a capitalised word with a Russian, Armenian, Ukrainian or
-Georgian, Azerbaijani surname ending is a person whatever the model says; the span replaces the model's spans it
+Russian, Armenian, Georgian, Azerbaijani or Central Asian given name followed by a capitalised word with
+such a surname ending is a person whatever the model says; the span replaces the model's spans it
 overlaps (`transforms.resolve`). Western names are left to the model.
 """
 
@@ -48,8 +48,6 @@ _PERSON = re.compile(rf"\b([A-Z][a-z]+) (?:{_PATRONYMIC} )?({_SURNAME})\b")
 
 def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of each Russian or Armenian name in a Latin-script text."""
-    if not _PERSON.search(text):
-        return []
     return [
         (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")  # without the patronymic, as Wikipedia titles people
         for m in _PERSON.finditer(text)

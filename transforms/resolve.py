@@ -352,17 +352,18 @@ def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) 
         return matches
     # a place the alias scan found there stands («посёлок Верхний Ларс» is Upper Lars, not «Верхний»)
     placed = [(m.start, m.end) for m in matches if any(c.entity.kind == "location" for c in m.candidates)]
-    found = []
+    named: list[tuple[int, int, str]] = []  # (start, end, the name in the nominative)
     for hit in SETTLEMENTS.finditer(text):
         gender = next(g for g in ("neut", "femn", "masc") if hit.group(g))
         for name in re.finditer(_SETTLEMENT_NAME, text[hit.start("names") : hit.end("names")]):
             start = hit.start("names") + name.start()
-            end = start + len(name.group())
-            if not any(a < end and start < b for a, b in placed):
-                found.extend(_settlement(text, start, end, _nominative_place(name.group(), gender), index))
-    for hit in ARMENIAN_SETTLEMENT.finditer(text):
-        if not any(a < hit.end(1) and hit.start(1) < b for a, b in placed):
-            found.extend(_settlement(text, hit.start(1), hit.end(1), hit.group(1), index))
+            named.append((start, start + len(name.group()), _nominative_place(name.group(), gender)))
+    named += [(hit.start(1), hit.end(1), hit.group(1)) for hit in ARMENIAN_SETTLEMENT.finditer(text)]
+    found = [
+        _settlement(text, start, end, nominative, index)
+        for start, end, nominative in named
+        if not any(a < end and start < b for a, b in placed)
+    ]
     return _read_instead(matches, found) if found else matches
 
 
@@ -380,16 +381,19 @@ def _nominative_place(name: str, gender: str) -> str:
     return stem + ending
 
 
-def _settlement(text: str, start: int, end: int, nominative: str, index: EntityIndex) -> list[AliasMatch]:
+def _settlement(text: str, start: int, end: int, nominative: str, index: EntityIndex) -> AliasMatch:
     """A match for the settlement: the gazetteer's places of that name (the noun settles that it is one:
     «селе Краснокумском» is the village whatever else the word could be), else a new place."""
     known = tuple(
         c for written in (nominative, text[start:end]) for c in index.lookup(written) if c.entity.kind == "location"
     )
-    if not known:
-        name = romanize(nominative)
-        known = (Candidate(Entity(f"location:{slugify(name)}", "location", name), "catalog_place"),)
-    return [AliasMatch(start, end, text[start:end], known)]
+    return AliasMatch(start, end, text[start:end], known or (_new_place(romanize(nominative)),))
+
+
+def _new_place(name: str, country: str | None = None) -> Candidate:
+    """A place the catalogue and gazetteer lack (a village, a district), named here: trusted, as the
+    text's own words (its kind, «район») say it is a place."""
+    return Candidate(Entity(f"location:{slugify(name)}", "location", name, country), "catalog_place")
 
 
 SETTLEMENT_HINT = re.compile(r"сел|сёл|деревн|станиц|пос[её]л|хутор|аул|գյուղ|ավան")
@@ -419,9 +423,7 @@ def _district(stem: str, index: EntityIndex) -> Candidate:
             if c.entity.kind == "location":
                 return c
     town = next((c for c in index.lookup(stem[:-2]) if c.entity.kind == "location"), None)
-    name = f"{romanize(adjective)} District"
-    entity = Entity(f"location:{slugify(name)}", "location", name, town.entity.country_code if town else None)
-    return Candidate(entity, "catalog_place")
+    return _new_place(f"{romanize(adjective)} District", town.entity.country_code if town else None)
 
 
 def _within_lines(ner: list[NerSpan], text: str) -> list[NerSpan]:
@@ -935,11 +937,13 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             entity = by_kind["organization"][0].entity
             resolved += _places_inside(m, index, weights)
         elif "location" in by_kind:
-            state = _STATE_AFTER.match(text, m.end)
-            named_with_state = bool(state) and any(
-                c.entity.country_code == "US" and c.admin and weights.get(c.admin) for c in by_kind["location"]
+            places = by_kind["location"]
+            named_with_state = (
+                len(places) > 1
+                and _STATE_AFTER.match(text, m.end) is not None
+                and any(c.entity.country_code == "US" and c.admin and weights.get(c.admin) for c in places)
             )
-            cand = _choose_place(by_kind["location"], weights, named_with_state, m.surface)
+            cand = _choose_place(places, weights, named_with_state, m.surface)
             if _accept_place(cand, m, text, spans, weights, index, person_words, over):
                 entity = cand.entity
         if entity is not None:

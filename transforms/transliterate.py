@@ -85,7 +85,7 @@ LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     Siranush Sona Suren Taron Tatev Tatevik Tevan Tigran Tiran Varduhi Vahagn Vahan Vahe Vahram Vardan Vardges
     Vazgen Vigen Vrezh Yeghishe Yervand Zara Zareh Zaruhi Zaven Zhanna Zohrab Tadevos Rafik Razmik Rubik Sevak
     Smbat Spartak Telman Tatul Vachagan Vartan Zhirayr Zorik Azat Grigor Mesrop Nver Norik Pargev Serob Sirak
-    Slavik Ashkhen Anahit Arusyak Heghine Hermine Lilit Melanya Nazeli Nvard Ruzan Sirarpi Susanna Tamara Vardan
+    Slavik Ashkhen Arusyak Heghine Hermine Melanya Nazeli Nvard Ruzan Sirarpi Susanna Tamara
     """.split()
 )
 _LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[a-z]{3})ian$")
