@@ -24,6 +24,34 @@ def test_breadcrumb_with_separators_is_removed():
     assert title == "Talks resume in Moscow"
 
 
+def test_site_names_rubrics_and_dates_above_the_headline_are_not_the_headline():
+    """Scraped pages put the outlet, a rubric, a time stamp or the dateline above the headline; the
+    dashboard shows the headline, and the lines above stay in the body (a dateline names a place)."""
+    cases = {
+        "Интерфакс | В мире | 16 января 2027, 12:41\n\nМВД: граждане Армении смогут въезжать только по "
+        "загранпаспортам\n\nЕреван. 16 января. INTERFAX.RU - Граждане Армении...": "МВД: граждане Армении смогут "
+        "въезжать только по загранпаспортам",
+        "РБК  Бизнес › Транспорт\n\n«Аэрофлот» сократит рейсы в Ереван\n\nТекст.": "«Аэрофлот» сократит рейсы в Ереван",
+        "Eurasianet\n\nArmenia: Lake Sevan rises again, but farmers pay the price\n\nText.": "Armenia: Lake Sevan "
+        "rises again, but farmers pay the price",
+        "ՎԱՆԱՁՈՐ, փետրվարի 11. /Արմենպրես/.\n\nՌԴ դեսպանատունը նոտա է հղել Վանաձորի եկեղեցու հարցով\n\nՏեքստ։": "ՌԴ "
+        "դեսպանատունը նոտա է հղել Վանաձորի եկեղեցու հարցով",
+        "Sputnik Армения\nНовости  Экономика  Политика  Общество  Мнения\nЭкономикаОверчук и Григорян договорились в "
+        "Сочи\n\nТекст.": "Оверчук и Григорян договорились в Сочи",
+        "Известия › Политика\n\nОпубликовано 02.03.2027, 00:01\n\nОсторожно, Ереван: МИД посоветовал россиянам "
+        "подумать\n\nТекст.": "Осторожно, Ереван: МИД посоветовал россиянам подумать",
+    }
+    for text, headline in cases.items():
+        title, body, flags = split_headline(text)
+        assert (title, flags) == (headline, []), text
+    _, body, _ = split_headline("ՎԱՆԱՁՈՐ, փետրվարի 11. /Արմենպրես/.\n\nՌԴ դեսպանատունը նոտա է հղել հարցով\n\nՏեքստ։")
+    assert body.startswith("ՎԱՆԱՁՈՐ")
+    # a short headline with no longer line under it stays the headline
+    assert split_headline("Putin visits Yerevan\n\nThe Russian president arrived on Monday. He met the premier.")[
+        0
+    ] == ("Putin visits Yerevan")
+
+
 def test_paragraph_first_line_is_not_a_headline():
     para = (
         "Armenia's Prime Minister visited Moscow on Monday to hold talks with the Russian President amid tensions."

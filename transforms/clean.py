@@ -58,6 +58,8 @@ DATE_LINE = re.compile(
     r"^[\W\d_]*(?:\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{1,2}:\d{2}|\d{1,2}\s+\w+\s+\d{4})[\W\d_]*(?:\w+[\W\d_]*){0,3}$"
 )
 
+GLUED_RUBRIC = re.compile(r"([A-ZА-ЯЁԱ-Ֆ][a-zа-яёա-ֆ]+)(?=[A-ZА-ЯЁԱ-Ֆ])")
+SENTENCE_MARKS = re.compile(r"[.!?:;«»\"“”]")
 BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|/|\|)\s*")
 MAX_HEADLINE_CHARS = 250
 
@@ -107,6 +109,13 @@ def _strip_breadcrumb(first: str, following: list[str]) -> str:
     parts = MENU_SEPARATORS.split(first)
     if len(parts) >= 3 and all(len(p.split()) <= 3 for p in parts[:-1]) and len(parts[-1].split()) >= 4:
         return parts[-1].strip()  # «Новости / Политика / Пашинян заявил …»
+    # «ЭкономикаОверчук и Григорян …», «КультураВыставкиВ Третьяковке …»: rubrics glued to the headline, the
+    # first a menu word
+    chain = False
+    while (glued := GLUED_RUBRIC.match(first)) and (
+        glued.group(1).casefold() in MENU_WORDS or (chain and len(glued.group(1)) >= 4)
+    ):
+        first, chain = first[glued.end() :], True
     return first
 
 
@@ -131,11 +140,15 @@ def is_menu_line(line: str) -> bool:
         return False
     if DATE_LINE.match(line):
         return True
-    if re.search(r"[.!?:;«»\"“”]", line.replace("...", "")):
-        return False
     segments = MENU_SEPARATORS.split(line)
-    if len(segments) >= 3 and all(len(seg.split()) <= 3 for seg in segments):
+    # «Интерфакс | В мире | 16 января 2027, 12:41», «РБК Бизнес › Транспорт»: short rubrics and a date. Two
+    # parts split by " / " may be a headline ("Yerevan / Moscow talks"), by "›" or "|" hardly.
+    if (len(segments) >= 3 or (len(segments) == 2 and " / " not in line)) and all(
+        DATE_LINE.match(seg) or (len(seg.split()) <= 3 and not SENTENCE_MARKS.search(seg)) for seg in segments
+    ):
         return True
+    if SENTENCE_MARKS.search(line.replace("...", "")):
+        return False
     return len(words) >= 3 and sum(w in MENU_WORDS for w in words) >= 0.6 * len(words)
 
 
@@ -161,6 +174,7 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
         idx = next((i for i in range(idx + 1, len(lines)) if lines[i].strip()), None)
     if idx is None:
         return None, "", []
+    idx, above = _past_short_furniture(lines, idx)
     first = lines[idx].strip()
     rest = lines[idx + 1 :]
     dateline = DATELINE.match(first)
@@ -175,7 +189,45 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
     nxt = next((i for i, ln in enumerate(body_lines) if ln.strip()), None)
     if nxt is not None and body_lines[nxt].strip() == title:
         del body_lines[nxt]  # the headline repeated under the breadcrumb line
-    return title, "\n".join(body_lines).strip(), []
+    return title, "\n".join(above + body_lines).strip(), []
+
+
+def _letter_words(line: str) -> int:
+    return len(re.findall(r"[^\W\d_]{2,}", line))
+
+
+def _is_short_furniture(line: str) -> bool:
+    """A rubric, site name or date above the headline ("Eurasianet", «Культура / Театр», "Опубликовано
+    02.03.2027, 00:01"), or a dateline on a line of its own («ՎԱՆԱՁՈՐ, փետրվարի 11. /Արմենպրես/.»)."""
+    dateline = DATELINE.match(line + " ")
+    if dateline and dateline.end() >= len(line):
+        return True
+    return _letter_words(line) <= 3 and not re.search(r"[!?«»\"“”]", line)
+
+
+def _past_short_furniture(lines: list[str], idx: int) -> tuple[int, list[str]]:
+    """The headline's line when one or two short furniture lines stand above it, and those lines.
+
+    The headline is the first line below them of four words or more that reads like one; without such a
+    line the first line stays the headline (a short headline is kept). The lines above are not dropped:
+    unlike a menu they may name the article's place (a dateline) and cost nothing to keep in the body."""
+    above: list[str] = []
+    skipped = 0
+    at: int | None = idx
+    while at is not None and skipped < 3:
+        line = lines[at].strip()
+        if _is_short_furniture(line):
+            above.append(line)
+        elif not is_menu_line(line):  # a menu below a site name goes, as one at the top does
+            break
+        skipped += 1
+        at = next((i for i in range(at + 1, len(lines)) if lines[i].strip()), None)
+    if not skipped or at is None:
+        return idx, []
+    candidate = lines[at].strip()
+    if _letter_words(candidate) >= 4 and _looks_like_headline(candidate) and not DATELINE.match(candidate):
+        return at, above
+    return idx, []
 
 
 def _links_follow(lines: list[str]) -> bool:
