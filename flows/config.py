@@ -124,6 +124,8 @@ class AlertRule(_Section):
     headline_weight: float = 2.0
     countries_a: list[str] = Field(default_factory=list)  # organisations of these countries stand for side A
     countries_b: list[str] = Field(default_factory=list)
+    other_stories: list[str] = Field(default_factory=list)
+    other_story_min_score: float = 0.0
 
 
 class SpikeConfig(_Section):

@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime
 
-from transforms.alerts import RuleSpec, compile_rule, evaluate_rule, score_article
+from transforms.alerts import RuleSpec, compile_rule, evaluate_rule, is_other_story, score_article
 from transforms.records import Article, Entity, Mention, TaggedArticle
 
 RULE = compile_rule(
@@ -93,6 +93,29 @@ def test_exclusion_in_the_window_removes_the_pair():
         ],
     )
     assert evaluate_rule(RULE, tagged, ENTITIES) is None
+
+
+def test_a_story_of_another_kind_needs_the_higher_score():
+    """An Armenian painter's show in Moscow names both sides in two relation sentences (score 2 under a
+    1.25 rule); as a culture story it needs 3. The same sentences in a policy story fire."""
+    spec = dict(
+        name="armenia-russia",
+        side_a=["Armenia"],
+        side_b=["Russia"],
+        cues=["talk*", "ambassador*"],
+        other_stories=["exhibition*", "painting*", "museum*"],
+        other_story_min_score=3.0,
+        min_score=1.25,
+    )
+    rule = compile_rule(RuleSpec.from_mapping(spec))
+    pairs = ["The ambassador of Armenia spoke in Russia.", "Armenia and Russia held talks on loans."]
+    culture = _tagged("An exhibition opens", [*pairs, "The exhibition shows paintings.", "The museum is full."])
+    policy = _tagged("Loans", [*pairs, "The loans are large."])
+    assert evaluate_rule(rule, culture, ENTITIES) is None
+    assert evaluate_rule(rule, policy, ENTITIES) is not None
+    headline = _tagged("Armenia and Russia talk about the exhibition", [*pairs, "Museum, paintings, exhibition."])
+    assert is_other_story(rule, headline.article.text)
+    assert evaluate_rule(rule, headline, ENTITIES) is not None  # the headline's 2 and the sentences' 2 reach 3
 
 
 def test_alert_id_is_stable_for_rule_and_article():

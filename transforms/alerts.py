@@ -33,6 +33,8 @@ class RuleSpec:
     headline_weight: float = 2.0
     countries_a: frozenset[str] = frozenset()  # a state body of one of these countries stands for side A
     countries_b: frozenset[str] = frozenset()
+    other_stories: tuple[str, ...] = ()  # words of stories of another kind: sport, culture, crime, weather...
+    other_story_min_score: float = 0.0  # the score such a story needs (0: min_score)
 
     @classmethod
     def from_mapping(cls, rule: dict) -> RuleSpec:
@@ -52,6 +54,8 @@ class RuleSpec:
             headline_weight=rule.get("headline_weight", 2.0),
             countries_a=frozenset(rule.get("countries_a", ())),
             countries_b=frozenset(rule.get("countries_b", ())),
+            other_stories=tuple(rule.get("other_stories", ())),
+            other_story_min_score=rule.get("other_story_min_score", 0.0),
         )
 
 
@@ -85,6 +89,7 @@ class CompiledRule:
     terms_b: re.Pattern | None
     cues: re.Pattern | None
     exclusions: re.Pattern | None
+    other_stories: re.Pattern | None
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
@@ -94,7 +99,24 @@ def compile_rule(spec: RuleSpec) -> CompiledRule:
         _term_pattern(spec.terms_b),
         _term_pattern(spec.cues),
         _term_pattern(spec.exclusions),
+        _term_pattern(spec.other_stories),
     )
+
+
+def is_other_story(rule: CompiledRule, text: str) -> bool:
+    """A story of another kind that names both sides on the way: its sport, culture, crime, weather or
+    tourism words outnumber its relation cues (an Armenian painter's show in Moscow, pickpockets from
+    Yerevan tried there). Such a story needs `other_story_min_score` to alert."""
+    if rule.other_stories is None or rule.cues is None:
+        return False
+    return len(rule.other_stories.findall(text)) > len(rule.cues.findall(text))
+
+
+def min_score_for(rule: CompiledRule, text: str) -> float:
+    spec = rule.spec
+    if spec.other_story_min_score > spec.min_score and is_other_story(rule, text):
+        return spec.other_story_min_score
+    return spec.min_score
 
 
 def alert_id_for(rule: str, article_id: str) -> str:
@@ -193,7 +215,7 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
 def evaluate_rule(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, str]) -> Alert | None:
     """The alert this article raises under the rule, or None. `names` maps entity_id -> canonical name."""
     score, evidence_idx, matched, _headline = score_article(rule, tagged, names)
-    if score < rule.spec.min_score or not evidence_idx:
+    if score < rule.spec.min_score or not evidence_idx or score < min_score_for(rule, tagged.article.text):
         return None
     sentences = tagged.sentences or [(0, len(tagged.article.text))]
     spans = tuple(sentences[i] for i in evidence_idx)
