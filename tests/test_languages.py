@@ -65,6 +65,8 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Александр Донской", "Александр Донской"),  # -ской: a man's nominative too
         ("Павла Орлова-Томского", "Павел Орлов-Томский"),  # a Russian double surname declines both parts
         ("Марине Гаспарян", "Марине Гаспарян"),  # an Armenian name in -е, not «Марина» in the dative
+        ("Нинель Карачаровской", "Нинель Карачаровская"),  # an indeclinable woman's name: her surname's case
+        ("Нинель Петровой", "Нинель Петрова"),
     ],
 )
 def test_russian_names_are_put_in_the_nominative(written, nominative):
@@ -95,6 +97,7 @@ MORPH = pymorphy3.MorphAnalyzer()
         ("Тигран Атанесян", "Tigran Hatanesyan"),
         ("Павел Коробейников", "Pavel Korobeynikov"),  # й is y, as simplified BGN/PCGN writes it
         ("Իգոր Պետրովսկի", "Igor Petrovsky"),  # a Russian surname in Armenian script: -sky
+        ("Наира Мелик-Адамян", "Naira Melik-Adamyan"),  # both parts of a double surname keep their capital
         ("Christian Bale", "Christian Bale"),
         ("Sebastian Vettel", "Sebastian Vettel"),
     ],
@@ -155,6 +158,15 @@ def test_armenian_full_names_in_official_style_offices_and_russian_surnames():
     assert {s.name for s in armenian_person_spans("Ամենաերիտասարդը 25-ամյա Մերի Արզումանյանն է։")} == {
         "Մերի Արզումանյան"
     }
+
+
+def test_armenian_clerics_and_russian_women_in_armenian_script():
+    text = (
+        "Թեմի դիվանապետ Տեր Ներսես քահանա Գալոյանը պարզաբանեց։ Ասել է Եզրաս արքեպիսկոպոս Ներսիսյանը։ Համերգով "
+        "հանդես կգա Նատալյա Լիպեցկայան։"
+    )
+    found = {s.name for s in armenian_person_spans(text)}
+    assert found == {"Ներսես Գալոյան", "Եզրաս Ներսիսյան", "Նատալյա Լիպեցկայա"}
 
 
 def test_a_name_before_a_bracketed_role_is_the_person_alone(settings):

@@ -50,7 +50,7 @@ TITLES = frozenset(
 # Nouns after a name that make it a settlement's: town, village, community, province, district.
 SETTLEMENT_NOUNS = ("քաղաք", "գյուղ", "ավան", "համայնք", "մարզ", "շրջան", "բնակավայր")
 # Endings that make a capitalised word a surname on their own (Armenian, and Georgian, Ukrainian, Polish ones)...
-SURNAME_ENDINGS = ("յան", "յանց", "եան", "ունի", "ենց", "շվիլի", "զադե", "սկի", "սկայա", "ենկո")
+SURNAME_ENDINGS = ("յան", "յանց", "եան", "ունի", "ենց", "շվիլի", "զադե", "սկի", "սկայա", "ցկի", "ցկայա", "ենկո")
 # ...and the endings of transcribed foreign surnames, which place names share (Բեռլին, Կիև, Էջմիածին):
 # a surname only after a given name or an office.
 WEAK_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա", "ին", "ինա", "իա", "ձե", "ուկ", "իչ", "եր", "ոն")
@@ -123,6 +123,11 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
             spans.append(NerSpan(start, words[i + 2][1], "PERSON", f"{first} {patronymic}"))
             i += 3
             continue
+        if (clergy := _clergy_name(text, words, i)) is not None:
+            # «Եզրաս արքեպիսկոպոս Ներսիսյանը», «Տեր Ներսես քահանա Գալոյանը»: a cleric's rank between the names
+            spans.append(NerSpan(start, words[i + 2][1], "PERSON", clergy))
+            i += 3
+            continue
         if first and adjacent and (last := surname_stem(nxt[2], weak=True) or _second_name(nxt[2])):
             spans.append(NerSpan(start, nxt[1], "PERSON", f"{first} {last}"))
             i += 2
@@ -177,6 +182,23 @@ SENTENCE_STARTERS = frozenset(
     Միաժամանակ Բացի Ընդ Դրանից Այդպիսով Հատկապես Վերջերս Շուտով Արդեն Նույն Մյուս Բոլոր Պաշտոնական Լրագրողների
     """.split()
 )
+
+
+# A cleric's rank, written between his given name and surname.
+CLERGY_RANKS = frozenset({"կաթողիկոս", "պատրիարք", "արքեպիսկոպոս", "եպիսկոպոս", "վարդապետ", "աբեղա", "քահանա"})
+
+
+def _clergy_name(text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
+    """«Given rank Surname» -> "Given Surname", or None."""
+    if i + 2 >= len(words):
+        return None
+    (start, end, given), (r_start, r_end, rank), (s_start, _, surname) = words[i : i + 3]
+    if rank not in CLERGY_RANKS or text[end:r_start] != " " or text[r_end:s_start] != " ":
+        return None
+    if not (_capitalised(given) and _capitalised(surname)) or given in SENTENCE_STARTERS:
+        return None
+    last = surname_stem(surname)
+    return f"{given} {last}" if last else None
 
 
 def _could_be_given_name(word: str) -> bool:

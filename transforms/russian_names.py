@@ -28,6 +28,8 @@ _ARMENIAN_OBLIQUE = re.compile(r"(\w\wян)(а|у|ом|е)$")
 _OBLIQUE_CASES = {"а": "gent", "у": "datv", "ом": "ablt", "е": "loct"}
 # not -ской: «Донской» is a man's nominative as well as a woman's oblique case
 _ADJECTIVAL_SURNAME_CASE = re.compile(r"\w\w(?:ск|цк)(ого|ому|им|ом|ая|ую)$")
+# A woman's surname in an oblique case (all of them end alike): never her nominative.
+_FEMALE_OBLIQUE = re.compile(r"\w\w(?:ской|цкой|овой|евой|иной|ыной)$")
 _ADJECTIVAL_CASES = {
     "ого": ("gent", "masc"), "ому": ("datv", "masc"), "им": ("ablt", "masc"), "ом": ("loct", "masc"),
     "ая": ("nomn", "femn"), "ую": ("accs", "femn"),
@@ -145,6 +147,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         and re.search(r"\w\wян$", words[-1])
     ):
         case = "nomn"  # «Марине Гаспарян», «Армине Тер-Саакян»: Armenian names in -е, not «Марина» in the dative
+    if gender == "femn" and case in (None, "nomn") and len(words) > 1 and _FEMALE_OBLIQUE.search(words[-1]):
+        case = "gent"  # «Нинель Карачаровской»: an indeclinable woman's name; her surname shows the case
     if case is None and re.search(r"(?:ым|ого|ому)$", words[-1]):
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
     if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):

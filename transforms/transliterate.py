@@ -154,8 +154,10 @@ def _armenian_in_cyrillic(word: str, last: bool) -> str:
                 joined = _romanize_russian(word[len(root) - 1 :].lower(), True, True)
                 letter = _romanize_russian(root[-1].lower(), True, True)
                 return prefix + ARMENIAN_SURNAME_ROOTS[root] + joined[len(letter) :]
-    latin = _romanize_russian(word.lower(), armenian=True, person=True)
-    return prefix + (latin[:1].upper() + latin[1:] if word[:1].isupper() else latin)
+    # each part of a double surname keeps its capital: «Мелик-Адамян» -> Melik-Adamyan
+    parts = [_romanize_russian(part.lower(), armenian=True, person=True) for part in word.split("-")]
+    capitals = [part[:1].isupper() for part in word.split("-")]
+    return prefix + "-".join(p[:1].upper() + p[1:] if cap else p for p, cap in zip(parts, capitals, strict=True))
 
 
 def _romanize_word(word: str, person: bool) -> str:
