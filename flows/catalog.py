@@ -171,21 +171,22 @@ def _written_name(title: str, index: EntityIndex) -> str:
 
 
 class _PlaceWordsIndex(EntityIndex):
-    """The builder, noting the one-word Cyrillic place names that the match key does not stem."""
+    """The builder, noting the Cyrillic place names of up to three words, to add their case forms."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.unstemmed_place_words: dict[str, list[Candidate]] = {}
+        self.place_names: dict[str, list[Candidate]] = {}
 
     def add(self, alias: str, candidate: Candidate) -> None:
         super().add(alias, candidate)
+        words = alias.split(" ")
         if (
             candidate.entity.kind == "location"
-            and CYRILLIC_WORD.fullmatch(alias)
-            and token_key(alias) == alias
+            and len(words) <= 3
+            and all(CYRILLIC_WORD.fullmatch(w) for w in words)
             and candidate in self.candidates(alias_key(alias))
         ):
-            self.unstemmed_place_words.setdefault(alias, []).append(candidate)
+            self.place_names.setdefault(alias, []).append(candidate)
 
 
 CYRILLIC_WORD = re.compile("[\u0400-\u04ff]{3,}")
@@ -214,20 +215,48 @@ def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
     return population >= FOREIGN_NAMES_MIN_POPULATION and not _russian_word(name)
 
 
+def _case_forms(word: str, morph, one_word_name: bool) -> dict[str, str]:
+    """The word's singular form in each oblique case, from the dictionary: a one-word name only as a
+    geographic name («Тула»), a word of a longer name as a noun or adjective («Голая Пристань»)."""
+    for parse in morph.parse(word):
+        if not (parse.is_known and parse.tag.case == "nomn" and parse.word == word.lower()):
+            continue
+        if ("Geox" in parse.tag) if one_word_name else parse.tag.POS in ("NOUN", "ADJF"):
+            forms = {case: f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, "sing"}))}
+            if forms:
+                return forms
+    return {}
+
+
+def _word_forms(word: str, morph, one_word_name: bool) -> dict[str, str]:
+    """A name word's case forms; a word of a longer name that the dictionary lacks stays as written when
+    its stem is its key («Белозерка» in «Малая Белозерка»)."""
+    forms = _case_forms(word, morph, one_word_name)
+    if not forms and not one_word_name and token_key(word) != word:
+        return dict.fromkeys(RUSSIAN_CASES, word.lower())
+    return forms
+
+
 def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
     """Case forms of place names that the match key cannot reach: it strips endings only from words of
-    five letters or more, and keeps the stem as written, so «Тулы», «Шанхая», «Ельце» (Тула, Шанхай,
-    Елец: short words, -ай, a vowel that drops) matched nothing. pymorphy3's dictionary declines the
-    names it knows as geographic; a form is added only where no other entity has that key already."""
+    five letters or more, and keeps the stem as written, so «Тулы», «Шанхая», «Ельце», «Голой Пристани»
+    (Тула, Шанхай, Елец, Голая Пристань: short words, -ай, a vowel that drops) matched nothing.
+    pymorphy3's dictionary declines them, every word of a name in the same case; a form is added only
+    where no other entity has its key already."""
     morph = _russian_morphology()
-    for word, candidates in list(index.unstemmed_place_words.items()):
-        forms = set()
-        for parse in morph.parse(word):
-            if parse.is_known and "Geox" in parse.tag and parse.tag.case == "nomn" and parse.word == word.lower():
-                forms |= {f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, "sing"}))}
-        for form in sorted(forms):
-            written = word[0] + form[1:]  # the name's capital letter; the rest as pymorphy3 writes it
-            if token_key(written) != word and not index.lookup(written):
+    for name, candidates in list(index.place_names.items()):
+        words = name.split(" ")
+        if len(words) == 1 and token_key(name) != name:
+            continue  # its stem is its key: the case forms share it
+        declined = [_word_forms(w, morph, one_word_name=len(words) == 1) for w in words]
+        if not all(declined):
+            continue
+        for case in RUSSIAN_CASES:
+            if not all(case in d for d in declined):
+                continue
+            # each word keeps the name's capital; the rest as pymorphy3 writes it
+            written = " ".join(w[0] + d[case][1:] for w, d in zip(words, declined, strict=True))
+            if alias_key(written) != alias_key(name) and not index.lookup(written):
                 for cand in candidates:
                     index.add(written, cand)
 

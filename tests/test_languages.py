@@ -356,15 +356,15 @@ def test_a_notable_citys_name_is_that_city_and_a_named_persons_surname_is_the_pe
 
 
 def test_short_and_irregular_russian_place_names_match_in_every_case(settings):
-    """The match key strips endings only from long words: «Тулы», «Шанхая», «Ельце» (Тула, Шанхай, Елец)
-    are declined from the dictionary; a foreign town keeps its Russian name («Венеции») unless that name is
-    a Russian word (geonames gives Novi, Michigan «Новай», close to «Новая»)."""
+    """The match key strips endings only from long words: «Тулы», «Шанхая», «Ельце», «Голой Пристани»
+    (Тула, Шанхай, Елец, Голая Пристань) are declined from the dictionary; a foreign town keeps its Russian
+    name («Венеции») unless that name is a Russian word (geonames gives Novi, Michigan «Новай»)."""
     tags, _, _ = _tag(
         settings,
         "ВОРОНЕЖ, 12 июля. Беспилотник сбит над Ельцом; гроссмейстер из Тулы вернулся из Шанхая и Венеции. "
-        "Новая Калитва и Новая школа пострадали.",
+        "Новая Калитва и Новая школа пострадали. В Голой Пристани и Новой Каховке повреждены дома.",
     )
-    assert {"Yelets", "Tula", "Shanghai", "Venice"} <= tags["location"]
+    assert {"Yelets", "Tula", "Shanghai", "Venice", "Hola Prystan", "Nova Kakhovka"} <= tags["location"]
     assert "Novi, Michigan" not in tags["location"]
 
 
