@@ -154,7 +154,13 @@ def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[t
     joined: list[tuple[int, int, str]] = []
     for start, stop, label in spans:
         words = text[start:stop].split()
-        if label == "PER" and len(words) == 2 and is_patronymic(words[1]):
+        if label == "PER" and len(words) == 2 and is_patronymic(words[1]) and _took_the_surname(text, joined, start):
+            # «из села Филипповка Чусовитин Андрей Михайлович»: slovnet ran the surname into the place before
+            before_start, before_stop, before_label = joined[-1]
+            cut = text.rindex(" ", before_start, before_stop)
+            joined[-1] = (before_start, cut, before_label)
+            start = cut + 1
+        elif label == "PER" and len(words) == 2 and is_patronymic(words[1]):
             item = _LIST_ITEM_WORD.search(text, max(0, start - 40), start)
             if item is not None and item.end() == start and not (joined and joined[-1][1] > item.start(1)):
                 start = item.start(1)
@@ -173,6 +179,15 @@ def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[t
                 continue
         joined.append((start, stop, label))
     return joined
+
+
+def _took_the_surname(text: str, joined: list[tuple[int, int, str]], start: int) -> bool:
+    """The span before a given name and patronymic is a place or organisation of several words that ends,
+    one space before them, in a capitalised word: their surname."""
+    if not joined or joined[-1][2] == "PER" or text[joined[-1][1] : start] != " ":
+        return False
+    before = text[joined[-1][0] : joined[-1][1]].split()
+    return len(before) >= 2 and before[-1][:1].isupper() and before[-1].isalpha()
 
 
 class ArmenianRules:

@@ -250,6 +250,9 @@ def test_a_list_of_defendants_surname_first_names_each_person_once(settings):
         None,
     )
     assert {"Denis Frolov", "Artur Abovyan", "Ilya Voronin", "Denis Melnik"} <= listed["actor"]
+    # or runs it into the village before it
+    farmer, _, _ = _tag(settings, "В списке кандидатов фермер из села Филипповка Чусовитин Андрей Михайлович.", None)
+    assert "Andrei Chusovitin" in farmer["actor"] and "Filippovka" in farmer["location"]
 
 
 def test_a_given_name_that_is_also_a_place_name_stays_a_persons(settings):
