@@ -143,6 +143,33 @@ def _wikipedia_spelling(name: str, city: dict) -> str:
     return romanize(same[0]) if same else plain.replace("ë", "e")
 
 
+_UKRAINIAN_VOWELS = "aeiouy"
+# geonames' first-level divisions of Ukraine for Crimea and Sevastopol, whose towns English Wikipedia names
+# from Russian (Feodosia, not Feodosiia)
+CRIMEA_ADMIN_CODES = frozenset({"11", "20"})
+
+
+def _ukrainian_title(name: str) -> str:
+    """A Ukrainian town (not Crimea's) as English Wikipedia titles it, in Ukraine's national romanization: geonames
+    writes BGN (Kam’yanka-Dniprovs’ka, Kryvyy Rih, Mykolayiv, Hayvoron), Wikipedia Kamianka-Dniprovska,
+    Kryvyi Rih, Mykolaiv, Haivoron: no soft signs, ї/я/ю/є inside a word as i/ia/iu/ie, -ий as -yi,
+    й after a vowel as i."""
+    words = []
+    for word in re.split(r"([ -])", re.sub(r"['’ʹʼ]", "", name)):
+        if len(word) < 2:
+            words.append(word)
+            continue
+        head, rest = word[0], word[1:]
+        rest = re.sub(r"yi(?=[a-z])", "i", rest)  # ї (Mykolayiv, Kyyiv); a final -yi is -ий already (Velykyi)
+        rest = re.sub(r"yy$", "yi", rest)  # -ий (Kryvyy)
+        rest = re.sub(r"y([aue])", r"i\1", rest)  # я, ю, є (Kam’yanka, Zaporizhzhya)
+        rest = re.sub(rf"(?<=[{_UKRAINIAN_VOWELS}])y(?=[^{_UKRAINIAN_VOWELS}]|$)", "i", rest)  # й (Hayvoron)
+        if head.lower() in _UKRAINIAN_VOWELS and rest[:1] == "y" and len(rest) > 1:
+            rest = "i" + rest[1:]
+        words.append(head + rest)
+    return "".join(words)
+
+
 def _usable_alternate(name: str) -> bool:
     return len(name) >= 3 and name[:1].isupper() and not name.isupper() and "  " not in name
 
@@ -347,7 +374,13 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             state = us_states.get(city.get("admin1code", ""))
             name = plain if plain in US_CITIES_WITHOUT_STATE or not state else f"{plain}, {state}"
         elif largest_by_name.get(slugify(plain)) == pop:
-            name = _wikipedia_spelling(plain, city) if code == "RU" else plain
+            name = (
+                _wikipedia_spelling(plain, city)
+                if code == "RU"
+                else _ukrainian_title(plain)
+                if code == "UA" and city.get("admin1code") not in CRIMEA_ADMIN_CODES
+                else plain
+            )
         else:
             name = f"{plain}, {country_names.get(code, code)}"
         ent = Entity(entity_id("location", name), "location", name, code, city["latitude"], city["longitude"], None)

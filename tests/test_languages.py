@@ -371,6 +371,19 @@ def test_short_and_irregular_russian_place_names_match_in_every_case(settings):
     assert "Novi, Michigan" not in tags["location"]
 
 
+def test_ukrainian_towns_take_their_wikipedia_titles_and_adjectives_are_not_towns(settings):
+    """English Wikipedia writes Ukrainian towns in Ukraine's national romanization (Kamianka-Dniprovska,
+    Kryvyi Rih), Crimea's from Russian (Feodosia's geonames name stays); «Украинские военные» and «Минские
+    соглашения» are adjectives, not the towns of Ukrainsk and Minsk."""
+    tags, _, _ = _tag(
+        settings,
+        "МЕЛИТОПОЛЬ, 11 июн – РИА Новости. Украинские войска обстреляли Каменку-Днепровскую и Васильевку, "
+        "сообщил Балицкий. Минские соглашения давно не действуют. Из Кривого Рога и Авдеевки сообщают о взрывах.",
+    )
+    assert {"Kamianka-Dniprovska", "Kryvyi Rih", "Avdiivka"} <= tags["location"]
+    assert not tags["location"] & {"Ukrainsk", "Minsk", "Kamyanka-Dniprovska"}
+
+
 def test_russian_towns_take_the_romanization_of_their_russian_name(settings):
     """geonames lists each town's names in every Cyrillic language; the Russian one gives the English
     title (Grozny, not Grozni; Ufa, not Oufa from «Оуфа»; Elista, not Yelista from the Bulgarian «Елиста»)."""

@@ -637,6 +637,11 @@ def _only_filler(text: str) -> bool:
     return all(w.lower() in STOPWORDS for w in re.findall(r"\w+", text))
 
 
+# A Russian adjective of a town in -ск/-цк: the match key strips its ending to the town's name («Украинские»
+# -> «Украинск»). The town's own case forms end -ска, -ску, -ском, -ске.
+ADJECTIVE_OF_A_SK_TOWN = re.compile(r"^\w+[сц]к(?:ие|ий|ый|ая|ое|ые|ого|ому|ой|им|ым|ими|ыми|их|ых|ую)$")
+
+
 def _accept_place(
     cand: Candidate,
     m: AliasMatch,
@@ -661,6 +666,8 @@ def _accept_place(
     exact_place = exact_place or called_a_settlement
     if _named_after(text, m.start, m.end):
         return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
+    if ADJECTIVE_OF_A_SK_TOWN.search(m.surface) and cand.entity.name.endswith(("sk", "tsk")):
+        return False  # «Украинские военные», «Минские соглашения»: the adjective, not the town of Ukrainsk or Minsk
     if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
         return False  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
     for span in over:
