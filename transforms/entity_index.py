@@ -57,6 +57,7 @@ class AliasScanner:
     not_a_place: frozenset[str]
     surnames: dict[str, tuple[Candidate, ...]]  # person_key of an actor's surname -> actors
     person_keys: dict[str, tuple[Candidate, ...]]  # person_key of an actor's full name, in any script -> actors
+    romanized_places: dict[str, tuple[str, ...]]  # person_key of a town's Latin name -> that name (an alias)
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:
         raise NotImplementedError
@@ -103,6 +104,7 @@ class EntityIndex(AliasScanner):
     not_a_place: frozenset[str] = frozenset()
     surnames: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
     person_keys: dict[str, tuple[Candidate, ...]] = field(default_factory=dict)
+    romanized_places: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def add(self, alias: str, candidate: Candidate) -> None:
         key = alias_key(alias)
@@ -149,6 +151,7 @@ class PackedEntityIndex(AliasScanner):
         self.not_a_place: frozenset[str] = frozenset()
         self.surnames: dict[str, tuple[Candidate, ...]] = {}
         self.person_keys: dict[str, tuple[Candidate, ...]] = {}
+        self.romanized_places: dict[str, tuple[str, ...]] = {}
         self._decoded: dict[int, tuple[Candidate, ...]] = {}  # row -> candidates, this process's cache
 
     @classmethod
@@ -172,6 +175,7 @@ class PackedEntityIndex(AliasScanner):
         packed.not_a_place = index.not_a_place
         packed.surnames = dict(index.surnames)
         packed.person_keys = dict(index.person_keys)
+        packed.romanized_places = dict(index.romanized_places)
         return packed
 
     def candidates(self, key: tuple[str, ...]) -> tuple[Candidate, ...]:

@@ -21,6 +21,7 @@ from transforms.entity_index import AliasMatch, Candidate, EntityIndex
 from transforms.latin_names import latin_person_spans
 from transforms.names import MONTH_NAMES, WEEKDAY_NAMES, slugify, surname_of
 from transforms.records import Entity
+from transforms.romanized_places import with_romanized_places
 from transforms.transliterate import person_key, romanize, romanize_person
 
 PLACE_LABELS = {"GPE", "LOC"}
@@ -902,10 +903,21 @@ def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None
     return f"{word} {surname}"
 
 
+def _people_named_in_full(text: str, ner: list[NerSpan]) -> list[tuple[int, int]]:
+    """Spans of people named in full, and of their surnames alone («Իգոր Պետրովսկին» ... «Պետրովսկին»). A
+    lone surname of nobody named here («Աբովյանի») may be the town named after someone."""
+    people = [s for s in ner if s.label == "PERSON"]
+    full = [s for s in people if " " in text[s.start : s.end].strip()]
+    surnames = {(s.name or text[s.start : s.end]).split()[-1] for s in full}
+    return [(s.start, s.end) for s in people if s in full or (s.name or text[s.start : s.end]) in surnames]
+
+
 def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[ResolvedMention]:
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = _with_coordinated_regions(text, index.scan(text), index)
     matches = _with_districts(text, _with_settlements(text, matches, index), index)  # «села Погарского района»
+    people = _people_named_in_full(text, ner)
+    matches = with_romanized_places(text, matches, index, people)  # «Փոթիի», «Բանդար Աբբասի»: Latin-only towns
     ner = _plausible_people(_with_latin_people(text, _within_lines(ner, text)), matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
