@@ -21,11 +21,13 @@ from pathlib import Path
 import transforms.entity_index
 import transforms.language
 import transforms.names
+import transforms.romanized_places
 import transforms.transliterate
 from transforms.entity_index import Candidate, EntityIndex, PackedEntityIndex
 from transforms.language import russian_likeness
 from transforms.names import alias_key, script_of, slugify, surname_of, token_key
 from transforms.records import Entity
+from transforms.romanized_places import place_key
 from transforms.transliterate import person_key, romanize
 
 # U.S. cities that English Wikipedia (following the AP dateline list) names without their state.
@@ -78,7 +80,7 @@ LOCAL_SCRIPT_COUNTRIES = {
 FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
-INDEX_FORMAT = 8
+INDEX_FORMAT = 9
 
 
 class CatalogError(Exception):
@@ -296,7 +298,7 @@ def _romanized_places(cities) -> dict[str, tuple[str, ...]]:
     keyed: dict[str, set[str]] = {}
     for city in cities:
         if city["population"] >= ROMANIZED_NAMES_MIN_POPULATION:
-            keyed.setdefault(person_key(city["name"]), set()).add(city["name"])
+            keyed.setdefault(place_key(city["name"]), set()).add(city["name"])
     return {key: tuple(sorted(names)) for key, names in keyed.items() if key}
 
 
@@ -493,6 +495,7 @@ def _fingerprint(catalog_dir: Path, min_city_population: int) -> str:
         transforms.language.__file__,
         transforms.names.__file__,
         transforms.transliterate.__file__,
+        transforms.romanized_places.__file__,
     ):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]

@@ -167,6 +167,9 @@ def test_armenian_clerics_and_russian_women_in_armenian_script():
     )
     found = {s.name for s in armenian_person_spans(text)}
     assert found == {"Ներսես Գալոյան", "Եզրաս Ներսիսյան", "Նատալյա Լիպեցկայա"}
+    # a woman's name in -ա takes a glide before its case ending; «Գոռ» is a given name
+    glide = "ՌԴ առողջապահության նախարար Վերոնիկա Սկվորցովայի նամակը։ Մեղադրվում է Գոռ Սամվելի Մելիքյանը։"
+    assert {s.name for s in armenian_person_spans(glide)} == {"Վերոնիկա Սկվորցովա", "Գոռ Մելիքյան"}
 
 
 def test_a_name_before_a_bracketed_role_is_the_person_alone(settings):
@@ -382,6 +385,8 @@ def test_ukrainian_towns_take_their_wikipedia_titles_and_adjectives_are_not_town
     )
     assert {"Kamianka-Dniprovska", "Kryvyi Rih", "Avdiivka"} <= tags["location"]
     assert not tags["location"] & {"Ukrainsk", "Minsk", "Kamyanka-Dniprovska"}
+    sea, _, _ = _tag(settings, "Лавров и Фидан обсудили Черное море и безопасность судоходства в Черном море.")
+    assert not sea["location"] & {"Chern", "Chornoye"}  # the Black Sea, not the town of Chern
 
 
 def test_towns_geonames_lacks_in_armenian_are_found_by_their_latin_name(settings):
@@ -398,6 +403,9 @@ def test_towns_geonames_lacks_in_armenian_are_found_by_their_latin_name(settings
     assert "Igor Petrovsky" in tags["actor"] and not tags["location"] & {"Petrovsk", "Makhachkala"}
     alone, _, _ = _tag(settings, "Երեկ Երևանում մեկնարկեց Փոթիի անվան փառատոնը։")
     assert "Poti" not in alone["location"]
+    # a dateline in capitals: «ԵՐԵՎԱՆ» is «Երևան» (ԵՎ is the capital of և); y and i alike (Kamyshin)
+    dated, _, _ = _tag(settings, "ԵՐԵՎԱՆ, հունվարի 19. /Արմենպրես/. Ռուսաստանի Վոլգոգրադի մարզի Կամիշինից եկան։")
+    assert {"Yerevan", "Kamyshin"} <= dated["location"]
 
 
 def test_russian_towns_take_the_romanization_of_their_russian_name(settings):

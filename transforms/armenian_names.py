@@ -34,6 +34,7 @@ GIVEN_NAMES = frozenset(
     Դոնալդ Ջո Ջոզեֆ Մարկո Էնթնի Էնտոնի Ուրսուլա Կայա Անտոնիու Էմանուել Էմմանուել Օլաֆ Ֆրիդրիխ Անալենա Քեյր
     Ջորջիա Ժոզեպ Շառլ Թոյվո Վոլոդիմիր Անդրի Ալեքսանդր Ռուսլան Քասըմ-Ժոմարտ Ալեքսանդր Նարենդրա Սի Ջեյք Ջեյմս
     Ջոն Մայքլ Դեյվիդ Պիտեր Պոլ Ռիչարդ Ուիլյամ Թոմաս Մարկ Ֆիլիպ Ժան Պիեռ Լուի Կաթրին
+    Գոռ Էդվարդ Վարուժան Ռաֆիկ Ռազմիկ Սևակ Սմբատ Սպարտակ Վերոնիկա Ալինա Պոլինա Վիկտորիա
     """.split()
 )
 # Offices and roles written before a name ("վարչապետ Նիկոլ Փաշինյանը", "պատգամավոր Հայկ Մամիջանյանը").
@@ -82,6 +83,8 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
     endings = SURNAME_ENDINGS + (WEAK_SURNAME_ENDINGS if weak else PAIRED_SURNAME_ENDINGS if paired else ())
     for ending in _CASE_ENDINGS:
         stem = word[: len(word) - len(ending)] if ending else word
+        if ending and stem.endswith("այ"):
+            stem = stem[:-1]  # «Սկվորցովայի», «Զախարովայից»: a name in -ա takes a glide before its ending
         if (ending and not word.endswith(ending)) or len(stem) < 4 or not stem.endswith(endings):
             continue
         if ending == "ում":

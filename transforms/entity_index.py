@@ -74,6 +74,8 @@ class AliasScanner:
             # a dateline's capitals (YEREVAN, МОСКВА): the place, when no alias is written in capitals
             if len(tokens[j]) >= 4 and keys[j] not in first_tokens:
                 keys[j] = token_key(tokens[j].capitalize())
+                if keys[j] not in first_tokens and "ԵՎ" in tokens[j]:
+                    keys[j] = token_key(tokens[j].capitalize().replace("եվ", "և"))  # ԵՐԵՎԱՆ is Երևան
         matches: list[AliasMatch] = []
         n = len(tokens)
         covered = 0  # tokens before this one are inside a match already

@@ -68,6 +68,10 @@ ARMENIAN_FEATURE_AFTER = re.compile(
     r"^[\u0561-\u0587]{0,2}\s+(?:անվան|պողոտ|փողոց|հրապարակ|մարզադաշտ|մարզահամալիր|համալիր|թանգարան|համալսարան"
     r"|դպրոց|հիմնադրամ|մրցանակ|կամուրջ|օդանավակայան|այգի|հուշարձան|լեռնանցք|թունել|ջրամբար|կայարան|գետ|լիճ)"
 )
+# Russian puts an adjective before the feature: «Черное море», «Каспийского моря», «Чудском озере», «Курской АЭС».
+RUSSIAN_FEATURE_AFTER = re.compile(
+    r"^\s+(?:мор(?:е|я|ю|ем)|озер(?:о|а|у|ом|е)|залив|пролив|водохранилищ|(?-i:ГЭС|АЭС|ТЭЦ))(?!\w{3})", re.IGNORECASE
+)
 # The same, written before the name: "Lake Sevan", «аэропорт Внуково», «проспект Гарегина Нжде», «имени
 # Курчатова» (named after him). The word before the name is compared whole, or by its stem when the stem
 # is long enough not to begin other words («озер-о/а/е», but «гора» whole: «город» is not a mountain).
@@ -532,7 +536,8 @@ def _place_or_body(m: AliasMatch) -> bool:
 def _named_after(text: str, start: int, end: int) -> bool:
     """A feature, street or institution named after a person: "Heydar Aliyev International Airport",
     «проспект Гарегина Нжде», «АЭС имени Курчатова»."""
-    if FEATURE_WORDS.match(text[end : end + 40]) or ARMENIAN_FEATURE_AFTER.match(text[end : end + 30]):
+    after = text[end : end + 40]
+    if FEATURE_WORDS.match(after) or ARMENIAN_FEATURE_AFTER.match(after) or RUSSIAN_FEATURE_AFTER.match(after):
         return True
     if start < 2 or not text[start - 1].isspace():
         return False
@@ -638,9 +643,21 @@ def _only_filler(text: str) -> bool:
     return all(w.lower() in STOPWORDS for w in re.findall(r"\w+", text))
 
 
-# A Russian adjective of a town in -ск/-цк: the match key strips its ending to the town's name («Украинские»
-# -> «Украинск»). The town's own case forms end -ска, -ску, -ском, -ске.
-ADJECTIVE_OF_A_SK_TOWN = re.compile(r"^\w+[сц]к(?:ие|ий|ый|ая|ое|ые|ого|ому|ой|им|ым|ими|ыми|их|ых|ую)$")
+# A Russian adjective: the match key strips its ending to a town's name («Украинские» -> «Украинск», «Черного»
+# -> «Чернь»). A town's own case forms never end so (-а, -у, -ом, -е, -ой), unless its name is an adjective
+# itself (Grozny, Pionersky, Krasnaya Polyana), as its English name shows. Regions and countries are named
+# by adjectives anyway («Курская область», «Китайская Народная Республика»).
+RUSSIAN_ADJECTIVE = re.compile(r"^[А-ЯЁ][а-яё]+(?:ие|ий|ый|ая|ое|ые|ого|его|ому|ему|ую|ими|ыми|их|ых)$")
+ADJECTIVAL_NAME = re.compile(r"(?:y|i|ye|oe|aya|iy|yy|skiy|skoye|skoe|ne|ske)\b")  # -ne, -ske: Ukrainian (Yuzhne)
+
+
+def _adjective_of_a_town(surface: str, cand: Candidate) -> bool:
+    """A Russian adjective read as a town whose name is no adjective: «Украинские» as Ukrainsk."""
+    return (
+        cand.source in ("city", "capital")
+        and RUSSIAN_ADJECTIVE.search(surface) is not None
+        and not ADJECTIVAL_NAME.search(cand.entity.name.split(",")[0])
+    )
 
 
 def _accept_place(
@@ -667,8 +684,8 @@ def _accept_place(
     exact_place = exact_place or called_a_settlement
     if _named_after(text, m.start, m.end):
         return False  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
-    if ADJECTIVE_OF_A_SK_TOWN.search(m.surface) and cand.entity.name.endswith(("sk", "tsk")):
-        return False  # «Украинские военные», «Минские соглашения»: the adjective, not the town of Ukrainsk or Minsk
+    if _adjective_of_a_town(m.surface, cand):
+        return False  # «Украинские военные», «Минские соглашения», «Черное море»: not Ukrainsk, Minsk, Chern
     if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
         return False  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
     for span in over:

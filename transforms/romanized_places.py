@@ -2,7 +2,7 @@
 
 geonames lists Armenian names for few towns outside Armenia: «Փոթիի» (Poti), «Իսֆահան» (Isfahan), «Բանդար
 Աբբասի» (Bandar Abbas), «Կասպիյսկում» (Kaspiysk) matched nothing. Armenian capitalises only proper names
-inside a sentence, so a capitalised word there whose romanized stem has the loose key (`person_key`) of a
+inside a sentence, so a capitalised word there whose romanized stem has the loose key (`place_key`) of a
 town's Latin name is read as that town, when the article also names the town's country: without that
 evidence a surname or a brand with the same key would turn into a town somewhere.
 """
@@ -19,6 +19,15 @@ from transforms.transliterate import person_key
 # every word, overlapping: in «Բեռները Բանդար Աբբասի» the second and third words are the name.
 _NAME = re.compile(r"(?<![\w«\"-])(?=([Ա-Ֆ][ա-ֆև]+(?: [Ա-Ֆ][ա-ֆև]+)?(?![\w-])))")
 _SENTENCE_END = re.compile(r"(?:^|[.:։!?…\n])\s*$")
+
+
+def place_key(name: str) -> str:
+    """`person_key`, with y between consonants read as i: «Կամիշին» romanizes to Kamishin, geonames
+    writes Kamyshin."""
+    return _CONSONANT_Y.sub("i", person_key(name))
+
+
+_CONSONANT_Y = re.compile(r"(?<=[^aeiou ])y(?=[^aeiou ])")
 
 
 def with_romanized_places(
@@ -54,7 +63,7 @@ def _town(surface: str, start: int, index: AliasScanner, countries: set[str]) ->
         written = " ".join(words[:n])
         # the last word with its case ending cut, or whole: the cut also takes the -ն of «Իսֆահան»
         for last in dict.fromkeys((token_key(words[n - 1]), words[n - 1])):
-            key = person_key(" ".join([*words[: n - 1], last]))
+            key = place_key(" ".join([*words[: n - 1], last]))
             candidates = tuple(
                 c
                 for name in index.romanized_places.get(key, ())
