@@ -147,16 +147,25 @@ class TaggingPool:
 
 
 def balanced_chunks(lengths: list[int], pieces: int) -> list[list[int]]:
-    """Indexes split into at most `pieces` chunks of about equal total length (longest first, each to
-    the lightest chunk), each chunk in input order so its nlp.pipe keeps it."""
-    chunks: list[list[int]] = [[] for _ in range(min(pieces, len(lengths)))]
-    loads = [0] * len(chunks)
-    for i in sorted(range(len(lengths)), key=lambda i: -lengths[i]):
-        lightest = loads.index(min(loads))
-        chunks[lightest].append(i)
-        loads[lightest] += lengths[i]
-    for chunk in chunks:
-        chunk.sort()
+    """Indexes split into at most `pieces` chunks of about equal total length, each chunk a run of
+    articles of neighbouring lengths, in input order so its nlp.pipe keeps it.
+
+    Neighbouring lengths because slovnet (Russian) pads every 8 texts to the longest: chunks dealt
+    longest first to the lightest one each held short and long articles, and sorted inside a chunk of
+    ~32 they still ran ~13 % of their words as padding at 2 processes, against ~0.4 % for slovnet
+    sorting a whole share alone (3,000 generated Russian articles)."""
+    count = min(pieces, len(lengths))
+    chunks: list[list[int]] = [[] for _ in range(count)]
+    total = sum(lengths) or 1
+    done, chunk = 0, -1
+    for position, i in enumerate(sorted(range(len(lengths)), key=lengths.__getitem__)):
+        by_length = int((done + lengths[i] / 2) * count / total)  # where the article's middle falls
+        # never skip a chunk, and leave one article for each chunk still to fill
+        chunk = min(max(by_length, chunk, count - (len(lengths) - position)), chunk + 1, count - 1)
+        chunks[chunk].append(i)
+        done += lengths[i]
+    for piece in chunks:
+        piece.sort()
     return chunks
 
 

@@ -286,8 +286,9 @@ def test_sentences_are_cut_at_line_breaks_and_blank_pieces_dropped():
 
 
 def test_a_batch_is_cut_into_chunks_of_about_equal_text_length():
-    """Each article goes to exactly one chunk, chunks keep input order, and no chunk carries more text
-    than another by more than one article's length, so the workers that take them finish together."""
+    """Each article goes to exactly one chunk, chunks keep input order, no chunk carries more text than
+    another by more than two articles' lengths, so the workers that take them finish together, and each
+    chunk holds articles of neighbouring lengths (slovnet pads every 8 texts to the longest)."""
     import random
 
     from flows.tagging_pool import balanced_chunks
@@ -299,6 +300,9 @@ def test_a_batch_is_cut_into_chunks_of_about_equal_text_length():
     assert sorted(i for chunk in chunks for i in chunk) == list(range(512))
     assert all(chunk == sorted(chunk) for chunk in chunks)
     loads = [sum(lengths[i] for i in chunk) for chunk in chunks]
-    assert max(loads) - min(loads) <= max(lengths)
+    assert max(loads) - min(loads) <= 2 * max(lengths)
+    spans = sorted((min(lengths[i] for i in chunk), max(lengths[i] for i in chunk)) for chunk in chunks)
+    assert all(longest <= next_shortest for (_, longest), (next_shortest, _) in zip(spans, spans[1:], strict=False))
     assert sorted(balanced_chunks(lengths[:3], 16)) == [[0], [1], [2]]
     assert balanced_chunks([], 16) == []
+    assert balanced_chunks([0, 0, 0], 2) == [[0, 1], [2]]
