@@ -67,6 +67,8 @@ def _tag(settings, text: str, title: str | None = "Report"):
         ("Марине Гаспарян", "Марине Гаспарян"),  # an Armenian name in -е, not «Марина» in the dative
         ("Нинель Карачаровской", "Нинель Карачаровская"),  # an indeclinable woman's name: her surname's case
         ("Нинель Петровой", "Нинель Петрова"),
+        ("Ивана Паскевича", "Иван Паскевич"),  # a surname in -евич, not a patronymic
+        ("Матенадарана Гаяне Тер-Мартиросян", "Гаяне Тер-Мартиросян"),  # the employer run into the name
     ],
 )
 def test_russian_names_are_put_in_the_nominative(written, nominative):
@@ -256,6 +258,10 @@ def test_a_list_of_defendants_surname_first_names_each_person_once(settings):
     # or runs it into the village before it
     farmer, _, _ = _tag(settings, "В списке кандидатов фермер из села Филипповка Чусовитин Андрей Михайлович.", None)
     assert "Andrei Chusovitin" in farmer["actor"] and "Filippovka" in farmer["location"]
+    staff, _, _ = _tag(
+        settings, "Конференция прошла в Ереване. Сотрудник Матенадарана Гаяне Тер-Мартиросян представила доклад.", None
+    )
+    assert "Gayane Ter-Martirosyan" in staff["actor"] and "Guyana" not in staff["location"]
 
 
 def test_a_given_name_that_is_also_a_place_name_stays_a_persons(settings):

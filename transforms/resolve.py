@@ -501,7 +501,9 @@ def _plausible_people(
                 _place_or_body(m)
                 and (m.start, m.end) != (span.start, span.end)
                 and m.surface not in not_a_place
-                and not (m.start == span.start and _ends_in_a_surname(span.name or text[span.start : span.end]))
+                and not (
+                    _opens_the_name(m, span, text) and _ends_in_a_surname(span.name or text[span.start : span.end])
+                )
                 and not _in_hyphenated_word(text, m, span)  # «Павла Орлова-Томского»: a double surname
                 for m in inside
             ):
@@ -517,6 +519,12 @@ SURNAME_ENDING = re.compile(
     r"\w\w(?:ян|янц|ов|ова|ев|ева|ёв|ёва|ин|ина|ын|ына|ский|ская|цкий|цкая|енко|швили|дзе"
     r"|yan|ian|ov|ova|ev|eva|in|ina|sky|skaya|enko|shvili|dze)$"
 )
+
+
+def _opens_the_name(m: AliasMatch, span: NerSpan, text: str) -> bool:
+    """The match is the name's first word: at the span's start, or where the name starts once the words
+    before it are cut («Матенадарана Гаяне Тер-Мартиросян» is Gayane Ter-Martirosyan, not Guyana)."""
+    return m.start == span.start or (span.name is not None and span.name.split()[0] == m.surface)
 
 
 def _ends_in_a_surname(name: str) -> bool:

@@ -115,6 +115,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         words.pop(0)  # «Дубль Спертяна»: a headline's noun in the span; but «Гранта Матевосяна» is Hrant
     if not words:
         return name
+    if len(words) == 3 and not surname_first and _institution_before(words, morph):
+        words.pop(0)  # «Матенадарана Гаяне Тер-Мартиросян»: slovnet ran the employer into the name
     # In a hyphenated name only the last part declines: «Касым-Жомартом», «Тер-Петросяна».
     heads = [w.rsplit("-", 1)[0] + "-" if "-" in w else "" for w in words]
     words = [w[len(h) :] for w, h in zip(words, heads, strict=True)]
@@ -190,11 +192,27 @@ def _name_order(words: list[str], parses: list[list[Parse]]) -> list[str]:
     """Given name first, no patronymic: «Лавров Сергей Викторович», «Сергей Викторович Лавров» ->
     «Сергей Лавров»; «Хачатуров Юрий» (a list, surname first) -> «Юрий Хачатуров»."""
     given = [i for i, ps in enumerate(parses) if _given_reading(words[i], ps)]
-    kept = [i for i in range(len(words)) if not (len(words) > 1 and i > 0 and _PATRONYMIC.search(words[i]))]
+    kept = [i for i in range(len(words)) if not (len(words) > 1 and i > 0 and _patronymic(words[i], parses[i]))]
     surname_first = len(words) == 3 and kept == [0, 1]  # «Саркисян Гор Ашотович»: the given name before the patronymic
     if len(kept) == 2 and (surname_first or (kept[1] in given and kept[0] not in given)):
         kept.reverse()
     return [words[i] for i in kept]
+
+
+def _institution_before(words: list[str], morph: Analyzer) -> bool:
+    """The first of three words is no name and the second is a given name: «Матенадарана Гаяне ...»."""
+    first, second = morph.parse(words[0]), morph.parse(words[1])
+    if any(p.is_known and t in p.tag for p in first for t in NAME_TAGS) or _armenian_given_name(words[0]):
+        return False
+    return _armenian_given_name(words[1]) or any("Name" in p.tag and p.is_known for p in second)
+
+
+def _patronymic(word: str, parses: list[Parse]) -> bool:
+    """A father's name, not a surname with the same ending: «Иван Паскевич», «Адам Мицкевич» (the
+    dictionary knows them as surnames, and no reading of theirs is a patronymic)."""
+    return bool(_PATRONYMIC.search(word)) and (
+        any("Patr" in p.tag for p in parses) or not any("Surn" in p.tag for p in parses)
+    )
 
 
 def _given_reading(word: str, parses: list[Parse]) -> bool:
