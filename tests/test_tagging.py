@@ -306,3 +306,17 @@ def test_a_batch_is_cut_into_chunks_of_about_equal_text_length():
     assert sorted(balanced_chunks(lengths[:3], 16)) == [[0], [1], [2]]
     assert balanced_chunks([], 16) == []
     assert balanced_chunks([0, 0, 0], 2) == [[0, 1], [2]]
+
+
+def test_region_plurals_are_found_as_the_case_insensitive_pattern_finds_them():
+    from transforms.resolve import REGION_PLURAL, _region_plurals
+
+    texts = [
+        "в Белгородской и Курской областях, в ОБЛАСТЯХ и Областями; подобластях нет",
+        "the Sumy and Kharkiv Regions; REGIONS; subregions; regionsx",
+        "İstanbul and Ankara provinces",  # a letter that lowers to two
+        "Արարատի և Արմավիրի մարզերում",
+        "",
+    ]
+    for text in texts:
+        assert [m.span() for m in _region_plurals(text)] == [m.span() for m in REGION_PLURAL.finditer(text)]
