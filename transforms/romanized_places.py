@@ -47,6 +47,8 @@ def with_romanized_places(
         if any(p_start < end and start < p_end for p_start, p_end in people):
             continue
         inside = [m for m in matches if start <= m.start and m.end <= end]
+        if any((m.start, m.end) == (start, end) for m in inside):
+            continue  # the alias scan knows these words already
         if any(m.start < end and start < m.end for m in [*matches, *found] if m not in inside):
             continue
         match = _town(hit.group(1), start, index, countries)
