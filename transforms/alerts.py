@@ -62,13 +62,17 @@ class RuleSpec:
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     """Terms match at a word start; a trailing '*' allows any ending (for inflected languages).
 
-    The leading class of first letters lets the regex engine skip most positions at once: without
-    it, it tried every alternative at every character (half the cost of scoring an article)."""
+    The alternatives are grouped by their first letter («(?:t(?:alk\\w*|alks)|в(?:изит\\w*|…))»): the regex
+    engine tries them one after another, and over 200 cues and story words in one flat list cost ~4 ms
+    an article, most of the alert rule's time."""
     if not terms:
         return None
-    parts = [re.escape(t[:-1]) + r"\w*" if t.endswith("*") else re.escape(t) + r"(?!\w)" for t in terms]
-    first = "".join(sorted({re.escape(t[0]) for t in terms if t}))
-    return re.compile(rf"(?=[{first}])(?<!\w)(?:" + "|".join(parts) + ")", re.IGNORECASE)
+    groups: dict[str, list[str]] = {}
+    for t in terms:
+        rest = re.escape(t[1:-1]) + r"\w*" if t.endswith("*") else re.escape(t[1:]) + r"(?!\w)"
+        groups.setdefault(t[0].casefold(), []).append(rest)
+    alternatives = [re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items()]
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 
 def _hits_by_sentence(pattern: re.Pattern, text: str, sentences: list[tuple[int, int]]) -> list[set[str]]:
