@@ -14,7 +14,7 @@ import os
 import pickle
 import re
 import tomllib
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 
@@ -235,7 +235,9 @@ def _russian_word(name: str) -> bool:
     """A Russian dictionary word that is not a place: geonames' «Нова» (Novi, Michigan) is «новая»."""
     if not CYRILLIC_WORD.fullmatch(name):
         return False
-    return any(p.is_known and "Geox" not in p.tag for p in _russian_morphology().parse(name))
+    morph = _russian_morphology()
+    # a known word gets only the dictionary's readings; an unknown one is a transliteration
+    return morph.word_is_known(name.lower()) and any("Geox" not in p.tag for p in morph.parse(name))
 
 
 def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
@@ -246,11 +248,15 @@ def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
     return population >= FOREIGN_NAMES_MIN_POPULATION and not _russian_word(name)
 
 
-def _case_forms(word: str, morph, one_word_name: bool) -> dict[str, str]:
+@cache  # the words of place names repeat (Новая, Красный, Белая): ~15,000 calls, ~6,000 words
+def _case_forms(word: str, one_word_name: bool) -> dict[str, str]:
     """The word's singular form in each oblique case, from the dictionary: a one-word name only as a
     geographic name («Тула»), a word of a longer name as a noun or adjective («Голая Пристань»)."""
+    morph = _russian_morphology()
+    if not morph.word_is_known(word.lower()):
+        return {}  # only the dictionary's own readings are declined, never a guess
     for parse in morph.parse(word):
-        if not (parse.is_known and parse.tag.case == "nomn" and parse.word == word.lower()):
+        if not (parse.tag.case == "nomn" and parse.word == word.lower()):
             continue
         if ("Geox" in parse.tag) if one_word_name else parse.tag.POS in ("NOUN", "ADJF"):
             forms = {case: f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, "sing"}))}
@@ -259,10 +265,10 @@ def _case_forms(word: str, morph, one_word_name: bool) -> dict[str, str]:
     return {}
 
 
-def _word_forms(word: str, morph, one_word_name: bool) -> dict[str, str]:
+def _word_forms(word: str, one_word_name: bool) -> dict[str, str]:
     """A name word's case forms; a word of a longer name that the dictionary lacks stays as written when
     its stem is its key («Белозерка» in «Малая Белозерка»)."""
-    forms = _case_forms(word, morph, one_word_name)
+    forms = _case_forms(word, one_word_name)
     if not forms and not one_word_name and token_key(word) != word:
         return dict.fromkeys(RUSSIAN_CASES, word.lower())
     return forms
@@ -274,12 +280,11 @@ def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
     (Тула, Шанхай, Елец, Голая Пристань: short words, -ай, a vowel that drops) matched nothing.
     pymorphy3's dictionary declines them, every word of a name in the same case; a form is added only
     where no other entity has its key already."""
-    morph = _russian_morphology()
     for name, candidates in list(index.place_names.items()):
         words = name.split(" ")
         if len(words) == 1 and token_key(name) != name:
             continue  # its stem is its key: the case forms share it
-        declined = [_word_forms(w, morph, one_word_name=len(words) == 1) for w in words]
+        declined = [_word_forms(w, one_word_name=len(words) == 1) for w in words]
         if not all(declined):
             continue
         for case in RUSSIAN_CASES:
