@@ -537,3 +537,13 @@ def test_wire_style_tuning_set_meets_the_bar_in_every_language(settings):
         assert scores["location"].f1 >= location_f1, report
     wrong = [r["file"] for f, r in zip(fired, rows, strict=True) if f != r["armenia_russia"]]
     assert not wrong, f"alerts wrong on {wrong}"
+
+
+def test_a_living_namesake_of_a_historical_figure_and_his_bare_surname_are_one_person(settings):
+    """Today's «Евгений Примаков» is the head of Rossotrudnichestvo (Yevgeny Primakov Jr.), and «Примаков»
+    alone after him is the same man: a "Jr." is no surname."""
+    tags, surfaces, _ = _tag(
+        settings, "Глава Россотрудничества Евгений Примаков прибыл в Ереван. Примаков встретился с министром."
+    )
+    assert tags["actor"] == {"Yevgeny Primakov Jr."}
+    assert surfaces["Yevgeny Primakov Jr."] == {"Евгений Примаков", "Примаков"}

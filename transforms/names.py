@@ -119,11 +119,14 @@ def starts_capitalised(word: str) -> bool:
 _ROMAN = re.compile(r"^[IVXL]+$")
 
 
+GENERATION_SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr"}  # "Yevgeny Primakov Jr." is Primakov
+
+
 def surname_of(name: str) -> str | None:
     """The word a later mention would use alone: 'Vladimir Putin' -> 'Putin'; None for
     'Karekin II' or 'Kirill of Moscow', whose last word is a numeral or a see."""
     name = name.split(" of ")[0].split(" (")[0]  # "Pyotr Tolstoy (politician)" -> Tolstoy
-    tokens = [t for t in name.split() if not _ROMAN.match(t)]
+    tokens = [t for t in name.split() if not _ROMAN.match(t) and t not in GENERATION_SUFFIXES]
     if len(tokens) < 2 or len(tokens[-1]) < 3:
         return None
     return tokens[-1]
