@@ -188,3 +188,21 @@ def test_russian_with_english_words_in_it_stays_russian():
     russian = "Премьер-министр Армении Никол Пашинян провёл переговоры с Путиным в Москве. " * 6
     assert article_language(russian) == "ru"
     assert article_language(russian + " The Kremlin said that the talks of the leaders were useful.") == "ru"
+
+
+def test_a_ticker_a_site_line_and_a_sites_menu_above_the_headline_are_not_the_headline():
+    """A currency and weather ticker, «NEWS.am | Общество | 12:41, 12 сентября 2028», and a site's name with its
+    tagline before its menu are page furniture; the headline is the line after them."""
+    news_am = (
+        "USD 386.20 ▼ | EUR 421.75 ▲ | RUB 4.52 ▼ | Ереван +27°\nNEWS.am | Общество | 12:41, 12 сентября 2028\n"
+        "Генпрокуратура Армении вернула России материалы пяти уголовных дел\n\nЕреван, 12 сентября - NEWS.am. "
+        "Генеральная прокуратура Армении вернула материалы пяти дел."
+    )
+    assert split_headline(news_am)[0] == "Генпрокуратура Армении вернула России материалы пяти уголовных дел"
+    regional = (
+        "Ростов-Экспресс — новости Ростова и области | Город | Область | Происшествия | Транспорт\n"
+        "Главное за 19 октября: мост в Аксае и штрафы перевозчикам\n\nЮжное управление оштрафовало перевозчиков."
+    )
+    assert split_headline(regional)[0] == "Главное за 19 октября: мост в Аксае и штрафы перевозчикам"
+    headline_with_tags = "Putin: talks with Pashinyan | Armenia | Russia | Video\n\nThe leaders spoke by phone."
+    assert split_headline(headline_with_tags)[0] == "Putin: talks with Pashinyan | Armenia | Russia | Video"

@@ -60,6 +60,10 @@ DATE_LINE = re.compile(
 
 GLUED_RUBRIC = re.compile(r"([A-ZА-ЯЁԱ-Ֆ][a-zа-яёա-ֆ]+)(?=[A-ZА-ЯЁԱ-Ֆ])")
 SENTENCE_MARKS = re.compile(r"[.!?:;«»\"“”]")
+DECIMAL = re.compile(r"\d+[.,:]\d+")
+# «NEWS.am», «Aravot.am»: a site's name as a menu part
+SITE_NAME = re.compile(r"^[\w-]+\.(?:am|ru|com|net|org|info|ge|az|ua|by|kz|news)$", re.IGNORECASE)
+SITE_TAGLINE = re.compile(r"\s[—–-]\s")  # "Site — news of the city", before a menu
 BREADCRUMB_SEPARATORS = re.compile(r"\s*(?:>|»|›|/|\|)\s*")
 MAX_HEADLINE_CHARS = 250
 
@@ -142,11 +146,18 @@ def is_menu_line(line: str) -> bool:
         return True
     segments = MENU_SEPARATORS.split(line)
     # «Интерфакс | В мире | 16 января 2027, 12:41», «РБК Бизнес › Транспорт»: short rubrics and a date. Two
-    # parts split by " / " may be a headline ("Yerevan / Moscow talks"), by "›" or "|" hardly.
-    if (len(segments) >= 3 or (len(segments) == 2 and " / " not in line)) and all(
-        DATE_LINE.match(seg) or (len(seg.split()) <= 3 and not SENTENCE_MARKS.search(seg)) for seg in segments
-    ):
+    # parts split by " / " may be a headline ("Yerevan / Moscow talks"), by "›" or "|" hardly. A ticker's
+    # figures («USD 386.20 ▼ | EUR 421.75 ▲ | Ереван +27°») are short parts too.
+    short = [
+        DATE_LINE.match(seg)
+        or SITE_NAME.match(seg)
+        or (len(seg.split()) <= 3 and not SENTENCE_MARKS.search(DECIMAL.sub("0", seg)))
+        for seg in segments
+    ]
+    if (len(segments) >= 3 or (len(segments) == 2 and " / " not in line)) and all(short):
         return True
+    if len(segments) >= 4 and all(short[1:]) and SITE_TAGLINE.search(segments[0]):
+        return True  # «Ростов-Экспресс — новости Ростова и области | Город | Область | Происшествия»: a site's menu
     if SENTENCE_MARKS.search(line.replace("...", "")):
         return False
     return len(words) >= 3 and sum(w in MENU_WORDS for w in words) >= 0.6 * len(words)
