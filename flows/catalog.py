@@ -81,6 +81,7 @@ FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
 INDEX_FORMAT = 9
+WIKIPEDIA_NAME_MIN_POPULATION = 50_000  # towns whose one-word Wikipedia title is an alias too (Kokand)
 
 
 class CatalogError(Exception):
@@ -250,7 +251,7 @@ def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
 
 @cache  # the words of place names repeat (Новая, Красный, Белая): ~15,000 calls, ~6,000 words
 def _case_forms(word: str, one_word_name: bool) -> dict[str, str]:
-    """The word's singular form in each oblique case, from the dictionary: a one-word name only as a
+    """The word's form in each oblique case, in its own number, from the dictionary: a one-word name only as a
     geographic name («Тула»), a word of a longer name as a noun or adjective («Голая Пристань»)."""
     morph = _russian_morphology()
     if not morph.word_is_known(word.lower()):
@@ -259,7 +260,8 @@ def _case_forms(word: str, one_word_name: bool) -> dict[str, str]:
         if not (parse.tag.case == "nomn" and parse.word == word.lower()):
             continue
         if ("Geox" in parse.tag) if one_word_name else parse.tag.POS in ("NOUN", "ADJF"):
-            forms = {case: f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, "sing"}))}
+            number = "plur" if "plur" in parse.tag else "sing"  # «Минеральные Воды» -> «Минеральных Водах»
+            forms = {case: f.word for case in RUSSIAN_CASES if (f := parse.inflect({case, number}))}
             if forms:
                 return forms
     return {}
@@ -408,6 +410,10 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         cand = Candidate(ent, source, pop, neighbours.get(code, ()), admin)
         city_by_id[city["geonameid"]] = cand
         index.add(plain, cand)
+        if name != plain and ", " not in name and (" " in name or pop >= WIKIPEDIA_NAME_MIN_POPULATION):
+            # English text writes Wikipedia's Novy Urengoy, not geonames' Novyy Urengoy; a small town's one
+            # word would take a mountain or a river (El’brus, Ob’) once its apostrophe is gone
+            index.add(name, cand)
         every_alternate = pop >= ALTERNATE_NAMES_MIN_POPULATION or source == "capital"
         taken = notable_names.get(code, {})
         for alt in city.get("alternatenames", []):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from transforms.armenian_names import armenian_person_spans
 from transforms.resolve import NerSpan
-from transforms.russian_names import is_patronymic, nominative_name
+from transforms.russian_names import institution_before, is_patronymic, nominative_name
 
 # The small pipelines' `ner` has its own embedding layer: nothing else is needed for entities.
 UNUSED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer"]
@@ -120,12 +120,15 @@ class NatashaRecogniser:
                 if stop <= start:
                     continue
                 label = LABELS.get(label, label)
+                if label == "PERSON" and institution_before(text[start:stop].split(), self.morph):
+                    start = _FIRST_WORD.match(text, start).end()  # the place stays a place: «жителя Ванадзора Айказа …»
                 name = self.nominative(text[start:stop]) if label == "PERSON" else None
                 spans.append(NerSpan(start, stop, label, name))
             yield spans
 
 
 _BRACKET_OR_QUOTE = re.compile(r"\s*[(\[«\"]")
+_FIRST_WORD = re.compile(r"\S+\s+")
 
 
 def bracket_trimmed(text: str, start: int, stop: int) -> int:
@@ -138,6 +141,8 @@ def bracket_trimmed(text: str, start: int, stop: int) -> int:
 
 
 # A capitalised word that opens a list item: at a line's start, after "7. ", or after a comma or semicolon.
+# A Russian surname's nominative, which slovnet sometimes labels an organisation before a given name and patronymic.
+_SURNAME_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ский|цкий|ян|ова|ева|ёва|ина|ына|ская|цкая)")
 _LIST_ITEM_WORD = re.compile(r"(?:^|\n|\d[.)]\s|[,;]\s)([А-ЯЁ][а-яё-]+)\s$")
 # A capitalised word right before a span, not an initial: the given name before «Арамовна Давтян».
 _GIVEN_BEFORE = re.compile(r"(?<![\w.])([А-ЯЁ][а-яё]+) $")
@@ -168,12 +173,15 @@ def surname_first_joined(text: str, spans: list[tuple[int, int, str]]) -> list[t
             given = _GIVEN_BEFORE.search(text, max(0, start - 30), start)
             if given is not None and not (joined and joined[-1][1] > given.start(1)):
                 start = given.start(1)
-        if joined and label == "PER" and joined[-1][2] == "PER" and text[joined[-1][1] : start] == " ":
-            before_start, before_stop, _ = joined[-1]
+        if joined and label == "PER" and text[joined[-1][1] : start] == " ":
+            before_start, before_stop, before_label = joined[-1]
             before = text[before_start:before_stop].split()
             after = text[start:stop].split()
             surname_then_name = len(before) == 1 and len(after) == 2 and is_patronymic(after[1])
             name_then_surname = len(before) == 2 and is_patronymic(before[1]) and len(after) == 1
+            if before_label != "PER":  # «Сызранцев Павел Андреевич»: the surname read as an organisation
+                name_then_surname = False
+                surname_then_name = surname_then_name and bool(_SURNAME_WORD.fullmatch(before[0]))
             if surname_then_name or name_then_surname:
                 joined[-1] = (before_start, stop, label)
                 continue

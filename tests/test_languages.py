@@ -547,3 +547,46 @@ def test_a_living_namesake_of_a_historical_figure_and_his_bare_surname_are_one_p
     )
     assert tags["actor"] == {"Yevgeny Primakov Jr."}
     assert surfaces["Yevgeny Primakov Jr."] == {"Евгений Примаков", "Примаков"}
+
+
+def test_places_run_into_names_and_names_of_other_things_are_read_right(settings):
+    """slovnet runs a place into the name after it («жителя Ванадзора Айказа Мурадяна») and reads a surname
+    before a given name and patronymic as a company («Сызранцев Павел Андреевич»); a port, a company in
+    quotes and a convention are named after a place, not the place («порт Кавказ», «Курорт-Кавказ», «Минской
+    конвенции»)."""
+    tags, _, _ = _tag(
+        settings,
+        "Армения вернула дела. Возвращено дело жителя Ванадзора Айказа Мурадяна, которого в России обвиняли. "
+        "Генеральный директор Сызранцев Павел Андреевич подписал договор с ФГУП «Курорт-Кавказ». Грузы идут "
+        "через порт Кавказ. Прокуратура ссылается на нормы Минской конвенции.",
+    )
+    assert {"Haykaz Muradyan", "Pavel Syzrantsev"} <= tags["actor"]
+    assert "Vanadzor" in tags["location"]
+    assert not {"Caucasus", "Minsk"} & tags["location"]
+
+
+def test_armenians_in_cyrillic_and_russian_places_take_their_english_wikipedia_names(settings):
+    tags, _, _ = _tag(
+        settings,
+        "Замминистра Карен Абрамян и Ваган Шахбекян встретились в Минеральных Водах в России. Стройки идут в Наро-Фоминском "
+        "городском округе, в Северо-Кавказском федеральном округе, а в Ереване — в Арабкире и Нор-Норке.",
+    )
+    assert {"Karen Abrahamyan", "Vahan Shahbekyan"} <= tags["actor"]
+    assert {
+        "Mineralnye Vody",
+        "Naro-Fominsky District",
+        "North Caucasian Federal District",
+        "Arabkir District",
+        "Nor Nork District",
+    } <= tags["location"]
+    assert "Kavkazskaya" not in tags["location"]
+
+
+def test_an_english_town_of_two_words_tagged_as_a_person_is_the_town(settings):
+    tags, _, _ = _tag(
+        settings,
+        "Samvel Abrahamian, a crane operator in Novy Urengoy, Russia, and Tigran Ohanian of Ararat Brilliant Works "
+        "moved to Kokand, Uzbekistan.",
+    )
+    assert {"Novy Urengoy", "Kokand"} <= tags["location"]  # not people
+    assert tags["actor"] == {"Samvel Abrahamyan", "Tigran Ohanyan"}

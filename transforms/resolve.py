@@ -80,7 +80,8 @@ FEATURE_BEFORE_WORDS = frozenset(
     producer company firm brand maker exporter importer distillery winery retailer chain manufacturer supplier
     holding carrier airline operator label
     lake mount mt mt. river airport cape gulf bay strait гора горы горе гору река реки реке реку рекой мыс мыса
-    им. имени храм храма храме lago monte río rio lac mont fleuve aéroport aeropuerto calle rue avenue avenida
+    им. имени храм храма храме порт порта порту портом порте
+    lago monte río rio lac mont fleuve aéroport aeropuerto calle rue avenue avenida
     see flughafen straße platz
     """.split()
 )
@@ -91,7 +92,7 @@ FEATURE_BEFORE_STEMS = (
 LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
 # Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
 # («Арарат» brandy, «Джермук» water, «Газпром Армения»), not the place it is named after.
-QUOTED = re.compile(r"[«„“\"]\s*$")
+QUOTED = re.compile(r"[«„“\"]\s*(?:\w+-)?$")  # «Курорт-Кавказ»: the first part of a compound name too
 QUOTE_CLOSE = re.compile(r"^\s*[»“”\"]")
 STOPWORDS = frozenset(
     "a an the and or but if when while after before since until without with within by for from to of in on at as"
@@ -329,8 +330,9 @@ def _with_coordinated_regions(text: str, matches: list[AliasMatch], index: Entit
 # A Russian district in any case: «Почепским районом», «Шебекинскому городскому округу», «в Курском районе»,
 # and districts that share the noun: «в Ефремовском, Кимовском и Богородицком районах».
 _ADJECTIVE_ENDING = r"(?:ий|ого|ому|им|ом|ой|ая|ую|ое|их|ым|ими)(?!\w)"
-DISTRICT_ADJECTIVE = re.compile(r"(?<!\w)([А-ЯЁ][а-яё-]+?(?:ск|цк))" + _ADJECTIVE_ENDING)
-_ANY_DISTRICT_ADJECTIVE = r"[А-ЯЁ][а-яё-]+?(?:ск|цк)" + _ADJECTIVE_ENDING
+# «Наро-Фоминском»: a hyphenated adjective keeps its capitals
+DISTRICT_ADJECTIVE = re.compile(r"(?<!\w)([А-ЯЁ](?:[а-яё]|-[А-ЯЁа-яё])+?(?:ск|цк))" + _ADJECTIVE_ENDING)
+_ANY_DISTRICT_ADJECTIVE = r"[А-ЯЁ](?:[а-яё]|-[А-ЯЁа-яё])+?(?:ск|цк)" + _ADJECTIVE_ENDING
 DISTRICT = re.compile(
     rf"(?<!\w){_ANY_DISTRICT_ADJECTIVE}(?:,\s+{_ANY_DISTRICT_ADJECTIVE})*(?:\s+и\s+{_ANY_DISTRICT_ADJECTIVE})?\s+"
     r"(?:(?:городск|муниципальн)\w*\s+)?(?:район|округ)\w*"
@@ -524,10 +526,31 @@ def _plausible_people(
                 for m in inside
             ):
                 continue
-            if LEADING_FEATURE.match(text[span.start : span.end]):
-                continue
+            if LEADING_FEATURE.match(text[span.start : span.end]) or COMPANY_TAIL.search(text[span.start : span.end]):
+                continue  # "Lake Issyk-Kul", "Ararat Brilliant Works"
+            if any((m.start, m.end) == (span.start, span.end) and _a_town_of_several_words(m) for m in inside):
+                continue  # "a crane operator in Novy Urengoy" tagged PERSON: no one is named so
         kept.append(span)
     return kept
+
+
+COMPANY_TAIL = re.compile(
+    r"\s(?:Works|Company|Co\.?|Corp\.?|Corporation|Group|Holding|Holdings|Bank|LLC|Ltd\.?|Inc\.?|CJSC|OJSC|JSC"
+    r"|Plant|Factory|Mills?|Airlines|Motors|Partners)$"
+)
+TOWN_OF_SEVERAL_WORDS_MIN_POPULATION = 20_000
+
+
+def _a_town_of_several_words(m: AliasMatch) -> bool:
+    """A name of two or more words that is a town of some size, and no person's (Novy Urengoy, Mineralnye Vody)."""
+    return (
+        " " in m.surface.strip()
+        and not any(c.entity.kind == "actor" for c in m.candidates)
+        and any(
+            c.entity.kind == "location" and (c.trusted or c.population >= TOWN_OF_SEVERAL_WORDS_MIN_POPULATION)
+            for c in m.candidates
+        )
+    )
 
 
 # Nominative endings of Russian, Armenian, Ukrainian and Georgian surnames, in Cyrillic and Latin.
@@ -670,17 +693,22 @@ def _only_filler(text: str) -> bool:
 # A Russian adjective: the match key strips its ending to a town's name («Украинские» -> «Украинск», «Черного»
 # -> «Чернь»). A town's own case forms never end so (-а, -у, -ом, -е, -ой), unless its name is an adjective
 # itself (Grozny, Pionersky, Krasnaya Polyana), as its English name shows. Regions and countries are named
-# by adjectives anyway («Курская область», «Китайская Народная Республика»).
-RUSSIAN_ADJECTIVE = re.compile(r"^[А-ЯЁ][а-яё]+(?:ие|ий|ый|ая|ое|ые|ого|его|ому|ему|ую|ими|ыми|их|ых)$")
+# by adjectives anyway («Курская область», «Китайская Народная Республика»). -ской is an adjective's
+# («Минской конвенции»), never a town's own form, but -ой alone is («Тулой»).
+RUSSIAN_ADJECTIVE = re.compile(r"^[А-ЯЁ][а-яё]+(?:ие|ий|ый|ая|ое|ые|ого|его|ому|ему|ую|ими|ыми|их|ых|[сц]кой)$")
 ADJECTIVAL_NAME = re.compile(r"(?:y|i|ye|oe|aya|iy|yy|skiy|skoye|skoe|ne|ske)\b")  # -ne, -ske: Ukrainian (Yuzhne)
+
+
+REGION_TITLE = re.compile(r"\b(?:Oblast|Krai|District|Province|Region|Republic|Okrug)\b")
 
 
 def _adjective_of_a_town(surface: str, cand: Candidate) -> bool:
     """A Russian adjective read as a town whose name is no adjective: «Украинские» as Ukrainsk."""
     return (
-        cand.source in ("city", "capital")
+        cand.source in ("city", "capital", "catalog_place")
         and RUSSIAN_ADJECTIVE.search(surface) is not None
         and not ADJECTIVAL_NAME.search(cand.entity.name.split(",")[0])
+        and not REGION_TITLE.search(cand.entity.name)  # «Белгородской и Курской областях»: the first is an oblast
     )
 
 
@@ -706,7 +734,7 @@ def _place_evidence(m: AliasMatch, text: str, over: list[NerSpan], index: Entity
     ruled_out = _PlaceEvidence(True, exact_place, called_a_settlement)
     if _named_after(text, m.start, m.end):
         return ruled_out  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
-    if QUOTED.search(text[max(0, m.start - 2) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
+    if QUOTED.search(text[max(0, m.start - 24) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
         return ruled_out  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
     for span in over:
         longer = span.end - span.start > m.end - m.start

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from transforms.transliterate import ARMENIAN_GIVEN_NAMES
+from transforms.transliterate import ARMENIAN_GIVEN_NAMES, LATIN_ARMENIAN_GIVEN_NAMES, romanize
 
 NAME_TAGS = ("Name", "Surn", "Patr")
 COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", "ADVB", "NUMR"})
@@ -115,7 +115,7 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         words.pop(0)  # «Дубль Спертяна»: a headline's noun in the span; but «Гранта Матевосяна» is Hrant
     if not words:
         return name
-    if len(words) == 3 and not surname_first and _institution_before(words, morph):
+    if len(words) == 3 and not surname_first and institution_before(words, morph):
         words.pop(0)  # «Матенадарана Гаяне Тер-Мартиросян»: slovnet ran the employer into the name
     # In a hyphenated name only the last part declines: «Касым-Жомартом», «Тер-Петросяна».
     heads = [w.rsplit("-", 1)[0] + "-" if "-" in w else "" for w in words]
@@ -168,9 +168,12 @@ def nominative_name(name: str, morph: Analyzer) -> str:
 
 
 def _armenian_given_name(word: str) -> bool:
-    """An Armenian given name the dictionary reads as a common noun («Гранта»: of a grant), in any case."""
+    """An Armenian given name the dictionary reads as a common noun («Гранта»: of a grant) or does not know
+    («Ашот», «Айказа»), in any case: in the Russian spellings or, romanized, among the Latin ones."""
     return any(
-        word[: len(word) - len(end)] in ARMENIAN_GIVEN_NAMES for end in ("", "а", "у", "ом", "е") if word.endswith(end)
+        stem in ARMENIAN_GIVEN_NAMES or romanize(stem) in LATIN_ARMENIAN_GIVEN_NAMES
+        for end in ("", "а", "у", "ом", "е")
+        if word.endswith(end) and (stem := word[: len(word) - len(end)])
     )
 
 
@@ -199,12 +202,20 @@ def _name_order(words: list[str], parses: list[list[Parse]]) -> list[str]:
     return [words[i] for i in kept]
 
 
-def _institution_before(words: list[str], morph: Analyzer) -> bool:
-    """The first of three words is no name and the second is a given name: «Матенадарана Гаяне ...»."""
-    first, second = morph.parse(words[0]), morph.parse(words[1])
-    if any(p.is_known and t in p.tag for p in first for t in NAME_TAGS) or _armenian_given_name(words[0]):
+def institution_before(words: list[str], morph: Analyzer) -> bool:
+    """The first of three words is no part of the name after it: slovnet ran a place or employer into
+    it («жителя Ванадзора Айказа Мурадяна», «Матенадарана Гаяне Тер-Мартиросян»), or a village named like
+    a surname («общины Баграмян Ашот Пахлеванян»: surname, given name, surname is no one's name)."""
+    if len(words) != 3 or any(_PATRONYMIC.search(w) for w in words):
         return False
-    return _armenian_given_name(words[1]) or any("Name" in p.tag and p.is_known for p in second)
+    first, second = morph.parse(words[0]), morph.parse(words[1])
+    if not (_armenian_given_name(words[1]) or any("Name" in p.tag and p.is_known for p in second)):
+        return False
+    if _armenian_given_name(words[0]) or any(p.is_known and "Name" in p.tag for p in first):
+        return False  # two given names
+    if any(p.is_known and t in p.tag for p in first for t in NAME_TAGS) or _MALE_NOMINATIVE_SURNAME.search(words[0]):
+        return bool(_MALE_NOMINATIVE_SURNAME.search(words[2]) or _ARMENIAN_OBLIQUE.search(words[2]))
+    return True
 
 
 def _patronymic(word: str, parses: list[Parse]) -> bool:

@@ -69,13 +69,14 @@ ARMENIAN_GIVEN_NAMES = {
     "Гаяне": "Gayane", "Заруи": "Zaruhi", "Армине": "Armine", "Нуне": "Nune", "Шушан": "Shushan",
     "Марине": "Marine", "Карине": "Karine", "Нарине": "Narine", "Сусанна": "Susanna",
     "Саак": "Sahak", "Ашхен": "Ashkhen", "Ваграм": "Vahram", "Ваан": "Vahan", "Амлет": "Hamlet",
+    "Шахен": "Shahen", "Ваэ": "Vahe", "Давит": "Davit",  # «Давид» stays David: Wikipedia has both (David Babayan)
 }  # fmt: skip
 # Armenian given names as English-language media write them. Before one, a Latin surname in -ian is
 # Armenian, and takes Wikipedia's spelling for Armenians, -yan (Eduard Martirosian -> Martirosyan), so
 # every script gives the same name; famous people spelled -ian are catalogued under their own title.
 LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     """
-    Abgar Aghasi Aharon Alik Anahit Andranik Ani Anush Ara Aram Aramayis Arayik Ararat Aren Areg Argishti Arman
+    Abgar Aghasi Aharon Alik Anahit Andranik Ani Anush Ara Aram Aramayis Arayik Ararat Aren Areg Argishti Arman Arthur
     Armen Armine Arpine Arsen Arshak Artak Artashes Artavazd Artsrun Artsvik Artur Ashot Astghik Avag Avet Avetik
     Babken Bagrat Davit Derenik Edgar Edmon Eduard Gagik Garegin Garik Garnik Gayane Gevorg Gohar Gor Gurgen Hakob
     Hamazasp Hambardzum Hamlet Harutyun Hasmik Hayk Haykaz Hovhannes Hovik Hovsep Hrach Hrachya Hrant Hrayr
@@ -100,6 +101,8 @@ ARMENIAN_SURNAME_ROOTS = {
     "Атан": "Hatan", "Мкртч": "Mkrtch", "Егян": "Yeghyan", "Мовсес": "Movses", "Абраам": "Abraham",
     "Мхитар": "Mkhitar", "Гарибджан": "Gharibjan", "Гевондян": "Ghevondyan", "Овсепян": "Hovsepyan",
     "Саак": "Sahak", "Ваган": "Vahan", "Ваграм": "Vahram", "Аветис": "Avetis",
+    "Абрам": "Abraham",  # Овик Абрамян -> Hovik Abrahamyan
+    "Шах": "Shah",  # Շահ-: Шахназарян, Шахбазян, Шахинян -> Shahnazaryan, Shahbazyan, Shahinyan
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
 ARMENIAN_SURNAME = re.compile(r"(?:ян|янц|унц|յան|յանց)$")
@@ -183,6 +186,8 @@ def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -
     for i, ch in enumerate(word):
         if armenian and ch == "ж" and i > 0 and word[i - 1] == "д":
             out[-1] = "j"
+        elif ch == "е" and i > 0 and word[i - 1] == "ы":
+            out.append("e")  # Минеральные Воды -> Mineralnye Vody, Набережные Челны -> Naberezhnye Chelny
         elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and not (person and word[i - 1 : i] == "и"):
             out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev, Георгиевск -> Georgiyevsk; Гергиев -> Gergiev
         elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
