@@ -126,6 +126,8 @@ class AlertRule(_Section):
     countries_b: list[str] = Field(default_factory=list)
     other_stories: list[str] = Field(default_factory=list)
     other_story_min_score: float = 0.0
+    home_languages_a: list[str] = Field(default_factory=list)  # articles in these languages imply side A...
+    home_words_a: list[str] = Field(default_factory=list)  # ...through these words for their own state
 
 
 class SpikeConfig(_Section):

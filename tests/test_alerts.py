@@ -140,3 +140,77 @@ def test_labelled_set_recall_is_total_and_precision_high():
     assert not missed
     assert true_alarms / sum(fired) >= 0.95, false_alarms
     assert {r["language"] for r in rows if r["relevant"]} >= {"en", "ru", "fr", "hy"}
+
+
+def _hy_article(sentences: list[str], language: str = "hy") -> TaggedArticle:
+    """An article whose only named side is Russia («Ռուսաստանի»)."""
+    body = " ".join(sentences)
+    article = Article("b" * 16, "https://x/2", None, body, None, datetime.now(UTC), "x", language, "h" * 64)
+    text, spans, mentions, pos = article.text, [], [], 0
+    for i, piece in enumerate(sentences):
+        start = text.index(piece, pos)
+        spans.append((start, start + len(piece)))
+        pos = start + len(piece)
+        for hit in re.finditer("Ռուսաստանի", piece):
+            mentions.append(Mention(article.article_id, "location:russia", hit.group(), "body", start + hit.start(),
+                                    start + hit.end(), i))  # fmt: skip
+    return TaggedArticle(article, mentions, [Entity("location:russia", "location", "Russia")], spans)
+
+
+HOME_RULE = compile_rule(
+    RuleSpec(
+        "armenia-russia",
+        frozenset({"Armenia"}),
+        frozenset({"Russia"}),
+        terms_b=("ՌԴ",),
+        cues=("բանակց*", "ԵՄ*"),
+        min_score=1.0,
+        home_languages_a=frozenset({"hy"}),
+        home_words_a=("նախարար*", "մենք"),
+    )
+)
+
+
+def test_the_armenian_press_writing_of_its_own_state_stands_for_armenia():
+    """«Մենք» (we) and «նախարարությունը» (the ministry) in an Armenian article are Armenia's; in an English
+    article, or right after «ՌԴ» (Russia's ministry), they are not."""
+    names = {"location:russia": "Russia"}
+    ours = ["Մենք բանակցում ենք Ռուսաստանի հետ։", "Նախարարությունը բանակցություններ է սկսել Ռուսաստանի հետ։"]
+    assert evaluate_rule(HOME_RULE, _hy_article(ours), names) is not None
+    assert evaluate_rule(HOME_RULE, _hy_article(ours, language="en"), names) is None
+    theirs = ["ՌԴ նախարարությունը բանակցում է Ռուսաստանի ընկերությունների հետ։"] * 2
+    assert evaluate_rule(HOME_RULE, _hy_article(theirs), names) is None
+
+
+def test_acronym_cues_match_only_as_written():
+    """«ԵՄ» is the EU; «եմ» is "I am", in nearly every Armenian quote."""
+    assert HOME_RULE.cues.findall("Ես եմ ասել, որ ԵՄ-ն բանակցում է") == ["ԵՄ", "բանակցում"]
+
+
+def test_a_state_agency_of_the_catalogue_stands_for_its_country():
+    """A regulator's ban on Armenian goods is Russia's act: "Rosalkogoltabakkontrol" (an organisation with
+    country RU) is side B, as "Central Bank of Russia" would be, though no side list names it."""
+    rule = compile_rule(
+        RuleSpec(
+            "armenia-russia", frozenset({"Armenia"}), frozenset({"Russia"}), cues=("ban*",), min_score=1.0,
+            countries_a=frozenset({"AM"}), countries_b=frozenset({"RU"}),
+        )
+    )  # fmt: skip
+    text = "Rosalkogoltabakkontrol banned wine from Armenia."
+    article = Article("c" * 16, "https://x/3", None, text, None, datetime.now(UTC), "x", "en", "h" * 64)
+    body = article.text
+    mentions = [
+        Mention(article.article_id, "organization:rosalkogoltabakkontrol", "Rosalkogoltabakkontrol", "body",
+                body.index("Ros"), body.index("Ros") + 22, 0),
+        Mention(article.article_id, "location:armenia", "Armenia", "body", body.index("Armenia"),
+                body.index("Armenia") + 7, 0),
+    ]  # fmt: skip
+    entities = [
+        Entity("organization:rosalkogoltabakkontrol", "organization", "Rosalkogoltabakkontrol", "RU"),
+        Entity("location:armenia", "location", "Armenia", "AM"),
+    ]
+    tagged = TaggedArticle(article, mentions, entities, [(0, len(body))])
+    names = {e.entity_id: e.name for e in entities}
+    assert evaluate_rule(rule, tagged, names) is not None
+    entities[0] = Entity("organization:rosalkogoltabakkontrol", "organization", "Rosalkogoltabakkontrol", "KZ")
+    assert evaluate_rule(rule, TaggedArticle(article, mentions, entities, [(0, len(body))]), names) is None

@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from transforms.records import Alert, TaggedArticle
 from transforms.resolve import STATE_BODY
 
+# Beside ministries and parliaments (STATE_BODY), the state's agencies, services, courts and central bank
+# speak for it in the catalogue's names: "Central Bank of Russia", "Federal Customs Service (Russia)",
+# "Investigative Committee of Armenia", and the Ros- agencies and state corporations (Rossotrudnichestvo,
+# Roskomnadzor, Rosatom, Rosoboronexport).
+STATE_AGENCY = re.compile(
+    r"\b(?:[Cc]entral [Bb]ank|Federal|[Ss]ervice|[Aa]gency|[Cc]ommittee|[Cc]ourt|[Cc]ustoms|[Pp]olice)\b|^Ros[a-z]"
+)
+
 
 @dataclass(frozen=True)
 class RuleSpec:
@@ -35,6 +43,10 @@ class RuleSpec:
     countries_b: frozenset[str] = frozenset()
     other_stories: tuple[str, ...] = ()  # words of stories of another kind: sport, culture, crime, weather...
     other_story_min_score: float = 0.0  # the score such a story needs (0: min_score)
+    # In an article written in one of home_languages_a, home_words_a («նախարարությունը», «մենք») stand for
+    # side A where a sentence names neither side A nor a third place: the Armenian press's "the ministry".
+    home_languages_a: frozenset[str] = frozenset()
+    home_words_a: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, rule: dict) -> RuleSpec:
@@ -56,7 +68,16 @@ class RuleSpec:
             countries_b=frozenset(rule.get("countries_b", ())),
             other_stories=tuple(rule.get("other_stories", ())),
             other_story_min_score=rule.get("other_story_min_score", 0.0),
+            home_languages_a=frozenset(rule.get("home_languages_a", ())),
+            home_words_a=tuple(rule.get("home_words_a", ())),
         )
+
+
+def _is_acronym(term: str) -> bool:
+    """«ЕС», «ԵՄ», "CSTO": capitals only, matched as written (case-insensitive, «ԵՄ*» took every «եմ», the
+    Armenian "I am", for the EU)."""
+    letters = [c for c in term if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
@@ -68,10 +89,17 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     if not terms:
         return None
     groups: dict[str, list[str]] = {}
+    acronyms: list[str] = []
     for t in terms:
         rest = re.escape(t[1:-1]) + r"\w*" if t.endswith("*") else re.escape(t[1:]) + r"(?!\w)"
-        groups.setdefault(t[0].casefold(), []).append(rest)
+        if _is_acronym(t.rstrip("*")):
+            acronyms.append(re.escape(t[0]) + rest)  # «ԵՄ» (the EU) is not «եմ» (I am)
+        else:
+            groups.setdefault(t[0].casefold(), []).append(rest)
     alternatives = [re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items()]
+    if acronyms:
+        alternatives.append("(?-i:" + "|".join(acronyms) + ")")
+        groups.update({a[0].casefold(): [] for a in acronyms})
     # The look-ahead on the first letters lets the engine skip a position with one set test before the
     # look-behind and the alternatives: ~30 % faster over an article.
     firsts = re.escape("".join(sorted({first[0] for first in groups})))
@@ -97,6 +125,7 @@ class CompiledRule:
     cues: re.Pattern | None
     exclusions: re.Pattern | None
     other_stories: re.Pattern | None
+    home_words_a: re.Pattern | None
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
@@ -107,6 +136,7 @@ def compile_rule(spec: RuleSpec) -> CompiledRule:
         _term_pattern(spec.cues),
         _term_pattern(spec.exclusions),
         _term_pattern(spec.other_stories),
+        _term_pattern(spec.home_words_a),
     )
 
 
@@ -144,6 +174,23 @@ def _side_strength(entities: set[str], terms: set[str], term_weight: float) -> f
     return term_weight if terms else 0.0
 
 
+HOME_SIDE = "(home)"
+
+
+def _add_home_side(rule: CompiledRule, text: str, sentences, terms_a, ents_a, places, sides) -> None:
+    """Side A, implied by the home language's words for its own state («the ministry», «we»), in the
+    sentences that name neither side A nor a third place. A home word right after a side B term is side
+    B's own («ՌԴ ԱԳՆ», Russia's foreign ministry), not ours."""
+    for i, (start, end) in enumerate(sentences):
+        if ents_a[i] or terms_a[i] or places[i] - sides:
+            continue
+        for hit in rule.home_words_a.finditer(text, start, end):
+            before = text[max(start, hit.start() - 24) : hit.start()].rstrip()
+            if not (rule.terms_b and any(b.end() == len(before) for b in rule.terms_b.finditer(before))):
+                terms_a[i] = {HOME_SIDE}
+                break
+
+
 def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, str]):
     """(score, evidence sentence indexes, matched names, headline hit) of one article under the rule."""
     spec = rule.spec
@@ -153,13 +200,19 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
     ents_a: list[set[str]] = [set() for _ in range(n)]
     ents_b: list[set[str]] = [set() for _ in range(n)]
     places: list[set[str]] = [set() for _ in range(n)]
+    # a state body the side lists do not name stands for its country only where nothing else names it:
+    # «Միգրացիայի ծառայությունը» beside «Հայաստանում» is one mention of Armenia, not two
+    bodies_a: list[set[str]] = [set() for _ in range(n)]
+    bodies_b: list[set[str]] = [set() for _ in range(n)]
     terms_a = _hits_by_sentence(rule.terms_a, text, sentences) if rule.terms_a else [set() for _ in range(n)]
     terms_b = _hits_by_sentence(rule.terms_b, text, sentences) if rule.terms_b else [set() for _ in range(n)]
     org_country = (  # state bodies only: a news agency quoted ("told Armenpress") is no side
         {
             e.entity_id: e.country_code
             for e in tagged.entities
-            if e.kind == "organization" and e.country_code and STATE_BODY.search(e.name)
+            if e.kind == "organization"
+            and e.country_code
+            and (STATE_BODY.search(e.name) or STATE_AGENCY.search(e.name))
         }
         if spec.countries_a or spec.countries_b
         else {}
@@ -169,23 +222,30 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         if m.sentence >= n or name is None:
             continue
         country = org_country.get(m.entity_id)
-        if name in spec.side_a or (country and country in spec.countries_a):
+        if name in spec.side_a:
             ents_a[m.sentence].add(name)
-        if name in spec.side_b or (country and country in spec.countries_b):
+        elif country and country in spec.countries_a:
+            bodies_a[m.sentence].add(name)
+        if name in spec.side_b:
             ents_b[m.sentence].add(name)
+        elif country and country in spec.countries_b:
+            bodies_b[m.sentence].add(name)
         if m.entity_id.startswith("location:"):
             places[m.sentence].add(name)
 
     sides = spec.side_a | spec.side_b
+    if rule.home_words_a and tagged.article.language in spec.home_languages_a:
+        _add_home_side(rule, text, sentences, terms_a, ents_a, places, sides)
 
     def strength(lo: int, hi: int) -> tuple[float, float, set[str]]:
-        ea, eb = set().union(*ents_a[lo:hi]), set().union(*ents_b[lo:hi])
+        ea = set().union(*ents_a[lo:hi]) or set().union(*bodies_a[lo:hi])
+        eb = set().union(*ents_b[lo:hi]) or set().union(*bodies_b[lo:hi])
         ta, tb = set().union(*terms_a[lo:hi]), set().union(*terms_b[lo:hi])
         a = _side_strength(ea, ta, spec.term_weight)
         b = _side_strength(eb, tb, spec.term_weight)
         if any(len(p) >= LIST_PLACES and len(p - sides) >= LIST_THIRD_PLACES for p in places[lo:hi]):
             a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
-        return a, b, (ea or ta) | (eb or tb)
+        return a, b, ((ea or ta) | (eb or tb)) - {HOME_SIDE}
 
     def window_counts(lo: int, hi: int) -> bool:
         window_text = text[sentences[lo][0] : sentences[hi - 1][1]]
@@ -206,7 +266,7 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
             matched |= names_hit
     pairs = []
     for i in range(len(headline), n):
-        if not (ents_a[i] or ents_b[i] or terms_a[i] or terms_b[i]):
+        if not (ents_a[i] or ents_b[i] or bodies_a[i] or bodies_b[i] or terms_a[i] or terms_b[i]):
             continue
         lo, hi = max(len(headline), i - spec.window), min(n, i + spec.window + 1)
         a, b, names_hit = strength(lo, hi)
