@@ -568,8 +568,8 @@ def test_places_run_into_names_and_names_of_other_things_are_read_right(settings
 def test_armenians_in_cyrillic_and_russian_places_take_their_english_wikipedia_names(settings):
     tags, _, _ = _tag(
         settings,
-        "Замминистра Карен Абрамян и Ваган Шахбекян встретились в Минеральных Водах в России. Стройки идут в Наро-Фоминском "
-        "городском округе, в Северо-Кавказском федеральном округе, а в Ереване — в Арабкире и Нор-Норке.",
+        "Замминистра Карен Абрамян и Ваган Шахбекян встретились в Минеральных Водах в России. Стройки идут в "
+        "Наро-Фоминском городском округе, в Северо-Кавказском федеральном округе, в Ереване — в Арабкире и Нор-Норке.",
     )
     assert {"Karen Abrahamyan", "Vahan Shahbekyan"} <= tags["actor"]
     assert {
