@@ -590,3 +590,12 @@ def test_an_english_town_of_two_words_tagged_as_a_person_is_the_town(settings):
     )
     assert {"Novy Urengoy", "Kokand"} <= tags["location"]  # not people
     assert tags["actor"] == {"Samvel Abrahamyan", "Tigran Ohanyan"}
+
+
+def test_an_armenian_namesake_of_a_catalogue_person_with_another_given_name_is_someone_else(settings):
+    """«Արարատ Մանուկյան» (a conductor) is not Aram Manukian, though both given names start with «Ara»; an
+    -ian surname after a diaspora or Eastern Armenian given name takes -yan, and "Composer" is no name."""
+    tags, _, _ = _tag(settings, "դիրիժոր Արարատ Մանուկյանը ֆեյսբուքյան գրառմամբ հայտնել է։")
+    assert tags["actor"] == {"Ararat Manukyan"}
+    en, _, _ = _tag(settings, "Composer Vache Sharafian met Khoren Yeranosian and Hagop Kassabian in Yerevan.")
+    assert en["actor"] == {"Vache Sharafyan", "Khoren Yeranosyan", "Hagop Kassabyan"}

@@ -14,6 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -37,6 +38,8 @@ TITLES = frozenset(
     außenminister außenministerin regierungschef premierminister herr frau président présidente ministre
     chancelier monsieur madame m mme presidente ministro canciller señor президент премьер
     премьер-министр министр глава госсекретарь канцлер господин
+    composer conductor singer pianist violinist painter artist writer poet director producer actor actress
+    professor prof prof. coach striker captain lawyer attorney archimandrite priest rev reverend
     """.split()
 )
 NAME_PARTICLES = {"von", "van", "der", "den", "de", "da", "di", "du", "la", "le", "bin", "al", "ter", "ibn", "y"}
@@ -858,8 +861,9 @@ def _match_known_person(name: str, index: EntityIndex) -> Entity | None:
     words = key.split()
     if len(words) >= 2:
         for cand in index.surnames.get(words[-1], ()):
-            if person_key(cand.entity.name)[:3] == words[0][:3]:  # Sergey/Sergei, not Ashot/Anna
-                return cand.entity
+            given = person_key(cand.entity.name).split()[0]
+            if given[:3] == words[0][:3] and SequenceMatcher(None, given, words[0]).ratio() >= 0.75:
+                return cand.entity  # Sergey/Sergei, not Ashot/Anna, not Ararat/Aram Manukyan
     return None
 
 

@@ -87,6 +87,11 @@ LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     Vazgen Vigen Vrezh Yeghishe Yervand Zara Zareh Zaruhi Zaven Zhanna Zohrab Tadevos Rafik Razmik Rubik Sevak
     Smbat Spartak Telman Tatul Vachagan Vartan Zhirayr Zorik Azat Grigor Mesrop Nver Norik Pargev Serob Sirak
     Slavik Ashkhen Arusyak Heghine Hermine Melanya Nazeli Nvard Ruzan Sirarpi Susanna Tamara
+    Khoren Tevos Vache Aghvan Arkadi Hovakim Mkhitar Sos Sevan Anoush Lusine Shushanik Gohar Hasmik
+    Hagop Kevork Krikor Garabed Boghos Bedros Sarkis Haroutiun Sevag Shahe Hrag Haig Aris Nishan Mardiros
+    Setrak Toros Antranig Berj Dikran Garo Hampig Harout Jirair Kourken Manoug Ohannes Sako Serop Viken
+    Vatche Vartkes Anahid Araxie Arpi Hasmig Houri Maral Nairi Nanor Taline Knar Sossi Talar Shoghig Lucine
+    Arsine Vartouhi Siran
     """.split()
 )
 _LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[a-z]{3})ian$")
