@@ -89,6 +89,18 @@ def test_homonym_follows_the_other_places(settings):
     assert "Georgia (U.S. state)" in us["location"] and "Georgia" not in us["location"]
 
 
+def test_a_big_city_named_like_its_state_is_the_city_unless_the_text_says_state(settings):
+    """ "The UN General Assembly in New York" and "talks in Washington" are the cities; "Washington state" and
+    "the state of New York" are the states."""
+    cities = _tag(
+        settings, "Lavrov may meet Mirzoyan at the UN General Assembly in New York; talks in Washington follow."
+    )
+    assert {"New York City", "Washington, D.C."} <= cities["location"]
+    assert not {"New York (state)", "Washington (state)"} & cities["location"]
+    states = _tag(settings, "Wildfires in Washington state forced evacuations. The state of New York sent crews.")
+    assert {"Washington (state)", "New York (state)"} <= states["location"]
+
+
 def test_towns_whose_names_differ_only_by_accents_are_both_kept(settings):
     """Chile's «Los Ángeles» once took the id of Los Angeles, and the U.S. city fell out of the gazetteer."""
     tags = _tag(settings, "The fighter moved to Los Angeles at eleven. Los Angeles has a large Armenian community.")

@@ -644,13 +644,37 @@ def _place_score(cand: Candidate, weights: Counter) -> tuple:
     return (context, rank, state, math.log10(cand.population + 1))
 
 
+CITY_OVER_ITS_STATE = 500_000  # New York, Washington: news names the city, unless it says "state"
+_STATE_WORD = re.compile(
+    r"\b(?:[Ss]tate(?!['’]s|\s+(?:[Dd]epartment|Duma|[Ss]ecretary|[Mm]edia|TV|[Vv]isit|Council|University|[Uu]nion))"
+    r"|штат\w*|նահանգ\w*)"
+)
+
+
+def _says_state(text_around: str) -> bool:
+    return bool(_STATE_WORD.search(text_around))
+
+
 def _choose_place(
-    places: list[Candidate], weights: Counter, named_with_state: bool = False, surface: str = ""
+    places: list[Candidate],
+    weights: Counter,
+    named_with_state: bool = False,
+    surface: str = "",
+    text_around: str = "",
 ) -> Candidate:
-    """``named_with_state``: the text writes the place with its state after it ("Moscow, Idaho")."""
+    """``named_with_state``: the text writes the place with its state after it ("Moscow, Idaho").
+    ``text_around``: a few words either side of the mention ("New York state", "the state of Washington")."""
     if len(places) == 1:  # most place aliases have one reading: nothing to score
         return places[0]
     best = max(places, key=lambda c: _place_score(c, weights))
+    state = next((c for c in places if c.source == "us_state"), None)
+    if state is not None and _says_state(text_around):
+        return state  # "Washington state", "the state of New York"
+    if best.source == "us_state" and not named_with_state:
+        city = max((c for c in places if c.trusted and c.source in ("city", "capital")), key=lambda c: c.population,
+                   default=None)  # fmt: skip
+        if city is not None and city.population >= CITY_OVER_ITS_STATE:
+            return city  # "the UN General Assembly in New York", "talks in Washington": the city
     if best.source != "city" or named_with_state:
         return best
     if country := next((c for c in places if c.source == "country"), None):
@@ -1057,7 +1081,8 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
                 and _STATE_AFTER.match(text, m.end) is not None
                 and any(c.entity.country_code == "US" and c.admin and weights.get(c.admin) for c in readings)
             )
-            cand = _choose_place(readings, weights, named_with_state, m.surface)
+            around = text[max(0, m.start - 14) : m.end + 24]
+            cand = _choose_place(readings, weights, named_with_state, m.surface, around)
             if places.accepts(cand, m, weights, over):
                 entity = cand.entity
         if entity is not None:
