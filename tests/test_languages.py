@@ -599,3 +599,14 @@ def test_an_armenian_namesake_of_a_catalogue_person_with_another_given_name_is_s
     assert tags["actor"] == {"Ararat Manukyan"}
     en, _, _ = _tag(settings, "Composer Vache Sharafian met Khoren Yeranosian and Hagop Kassabian in Yerevan.")
     assert en["actor"] == {"Vache Sharafyan", "Khoren Yeranosyan", "Hagop Kassabyan"}
+
+
+def test_armenian_villages_named_in_a_list_before_their_kind_are_each_a_place(settings):
+    """«Ծովակ, Ախպրաձոր և Կութ գյուղերում» names three villages (no gazetteer of towns lists them), and so
+    does «Այգաբաց բնակավայրում» (in the settlement of Aygabats)."""
+    tags, _, _ = _tag(
+        settings,
+        "Վարդենիս համայնքի Ծովակ, Ախպրաձոր և Կութ գյուղերում մեկնարկել են աշխատանքները։ "
+        "Ախուրյան համայնքի Այգաբաց բնակավայրում ջուրը կմատակարարվի ժամանակացույցով։",
+    )
+    assert {"Tsovak", "Akhpradzor", "Kut", "Aygabats"} <= tags["location"]

@@ -365,7 +365,12 @@ SETTLEMENTS = re.compile(
     + r"))\s+(?P<names>"
     + rf"{_SETTLEMENT_NAME}(?:,\s+{_SETTLEMENT_NAME})*(?:\s+и\s+{_SETTLEMENT_NAME})?)(?!\w)"
 )
-ARMENIAN_SETTLEMENT = re.compile(r"(?<![\u0531-\u0587])([\u0531-\u0556][\u0561-\u0587]{2,})\s+(?:գյուղ|ավան)")
+_ARMENIAN_NAME = r"[\u0531-\u0556][\u0561-\u0587]{2,}"
+# «Մովսես գյուղում», «Այգաբաց բնակավայրում», and lists: «Ծովակ, Ախպրաձոր և Կութ գյուղերում»
+ARMENIAN_SETTLEMENT = re.compile(
+    rf"(?<![\u0531-\u0587])({_ARMENIAN_NAME}(?:,\s+{_ARMENIAN_NAME})*(?:\s+(?:և|եւ)\s+{_ARMENIAN_NAME})?)"
+    r"\s+(?:գյուղ|ավան|բնակավայր)(?:երում|երից|երի|երը|երին|եր|ում|ից|ի|ը|ն|ին)?(?![\u0561-\u0587])"
+)  # the noun and its case endings only: «գյուղատնտեսության» (agriculture) and «ավանդ» (tradition) are not
 # The nominative of an adjective-like settlement name, by the gender of its noun: село Краснокумское,
 # посёлок Шаумянский, станица Незлобная.
 _ADJECTIVE_NAME = re.compile(r"(.+?)(ом|ой|ого|ому|ым|ая|ое|ий|ый|ую)$")
@@ -384,7 +389,9 @@ def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) 
         for name in re.finditer(_SETTLEMENT_NAME, text[hit.start("names") : hit.end("names")]):
             start = hit.start("names") + name.start()
             named.append((start, start + len(name.group()), _nominative_place(name.group(), gender)))
-    named += [(hit.start(1), hit.end(1), hit.group(1)) for hit in ARMENIAN_SETTLEMENT.finditer(text)]
+    for hit in ARMENIAN_SETTLEMENT.finditer(text):
+        for name in re.finditer(_ARMENIAN_NAME, hit.group(1)):
+            named.append((hit.start(1) + name.start(), hit.start(1) + name.end(), name.group()))
     found = [
         _settlement(text, start, end, nominative, index)
         for start, end, nominative in named
@@ -422,7 +429,7 @@ def _new_place(name: str, country: str | None = None) -> Candidate:
     return Candidate(Entity(f"location:{slugify(name)}", "location", name, country), "catalog_place")
 
 
-SETTLEMENT_HINT = re.compile(r"сел|сёл|деревн|станиц|пос[её]л|хутор|аул|գյուղ|ավան")
+SETTLEMENT_HINT = re.compile(r"сел|сёл|деревн|станиц|пос[её]л|хутор|аул|գյուղ|ավան|բնակավայր")
 
 
 def _with_districts(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
