@@ -2,9 +2,12 @@
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from transforms.alerts import RuleSpec, compile_rule, evaluate_rule, is_other_story, score_article
 from transforms.records import Article, Entity, Mention, TaggedArticle
+
+REPO = Path(__file__).resolve().parent.parent
 
 RULE = compile_rule(
     RuleSpec(
@@ -214,3 +217,15 @@ def test_a_state_agency_of_the_catalogue_stands_for_its_country():
     assert evaluate_rule(rule, tagged, names) is not None
     entities[0] = Entity("organization:rosalkogoltabakkontrol", "organization", "Rosalkogoltabakkontrol", "KZ")
     assert evaluate_rule(rule, TaggedArticle(article, mentions, entities, [(0, len(body))]), names) is None
+
+
+def test_cue_stems_do_not_take_other_words():
+    """«груз*» took «Грузия» (Georgia), "import*" "important", "ban*" "bank", "base*" "based": a menu line and a
+    company "based in Ijevan" read as relation sentences."""
+    from flows.config import load_settings
+
+    settings = load_settings(REPO / "presswatch.toml")
+    rule = next(r for r in settings.alerts.rules if r.name == "armenia-russia")
+    cues = compile_rule(RuleSpec.from_mapping(rule.model_dump())).cues
+    text = "Грузия, important bank based in Ijevan; грузы, imports, bans, the base"
+    assert sorted(cues.findall(text)) == sorted(["грузы", "imports", "bans", "base"])

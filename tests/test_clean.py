@@ -206,3 +206,12 @@ def test_a_ticker_a_site_line_and_a_sites_menu_above_the_headline_are_not_the_he
     assert split_headline(regional)[0] == "Главное за 19 октября: мост в Аксае и штрафы перевозчикам"
     headline_with_tags = "Putin: talks with Pashinyan | Armenia | Russia | Video\n\nThe leaders spoke by phone."
     assert split_headline(headline_with_tags)[0] == "Putin: talks with Pashinyan | Armenia | Russia | Video"
+
+
+def test_a_sites_name_above_its_menu_is_not_the_headline():
+    text = (
+        "Кавказский узел\nНовости | Армения | Азербайджан | Грузия | Северный Кавказ | Юг России | Хроники\n\n"
+        "Армения\n24 февраля 2029, 21:15\n\nРоссийские эмигранты провели в Ереване акцию\n\n"
+        "В субботу в Ереване прошла акция."
+    )
+    assert split_headline(text)[0] == "Российские эмигранты провели в Ереване акцию"

@@ -610,3 +610,15 @@ def test_armenian_villages_named_in_a_list_before_their_kind_are_each_a_place(se
         "Ախուրյան համայնքի Այգաբաց բնակավայրում ջուրը կմատակարարվի ժամանակացույցով։",
     )
     assert {"Tsovak", "Akhpradzor", "Kut", "Aygabats"} <= tags["location"]
+
+
+def test_armenians_in_cyrillic_with_gh_and_old_city_names_in_russian(settings):
+    """Russian writes Armenian ղ as г: «Эдвард Гегамян», «Давид Егвардян» are Edvard Geghamyan, Davit Yeghvardyan;
+    «Алма-Ате» and «Оше» are Almaty and Osh; Пугачёв the town keeps its ё as "yo" (Pugachyov)."""
+    tags, _, _ = _tag(
+        settings,
+        "Судья Эдвард Гегамян и Давид Егвардян выступили. Партнеры компании работают в Алма-Ате и Оше, "
+        "а в Саратовской области — в Пугачёве.",
+    )
+    assert {"Edvard Geghamyan", "Davit Yeghvardyan"} <= tags["actor"]
+    assert {"Almaty", "Osh", "Pugachyov"} <= tags["location"]

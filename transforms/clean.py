@@ -181,8 +181,15 @@ def split_headline(text: str) -> tuple[str | None, str, list[str]]:
     """
     lines = text.split("\n")
     idx = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    while idx is not None and is_menu_line(lines[idx].strip()):
-        idx = next((i for i in range(idx + 1, len(lines)) if lines[i].strip()), None)
+    while idx is not None:
+        nxt = next((i for i in range(idx + 1, len(lines)) if lines[i].strip()), None)
+        line = lines[idx].strip()
+        # a menu line, or a site's name right above its menu («Кавказский узел» / «Новости | Армения | …»)
+        if not (
+            is_menu_line(line) or (nxt is not None and _is_short_furniture(line) and is_menu_line(lines[nxt].strip()))
+        ):
+            break
+        idx = nxt
     if idx is None:
         return None, "", []
     idx, above = _past_short_furniture(lines, idx)

@@ -70,6 +70,7 @@ FEATURE_WORDS = re.compile(
 ARMENIAN_FEATURE_AFTER = re.compile(
     r"^[\u0561-\u0587]{0,2}\s+(?:անվան|պողոտ|փողոց|հրապարակ|մարզադաշտ|մարզահամալիր|համալիր|թանգարան|համալսարան"
     r"|դպրոց|հիմնադրամ|մրցանակ|կամուրջ|օդանավակայան|այգի|հուշարձան|լեռնանցք|թունել|ջրամբար|կայարան|գետ|լիճ)"
+    r"(?!ային|ական)"  # «Իվանիշվիլին հրապարակային ելույթներում» (in public speeches) is no square
 )
 # Russian puts an adjective before the feature: «Черное море», «Каспийского моря», «Чудском озере», «Курской АЭС».
 RUSSIAN_FEATURE_AFTER = re.compile(
@@ -546,7 +547,8 @@ def _plausible_people(
 
 COMPANY_TAIL = re.compile(
     r"\s(?:Works|Company|Co\.?|Corp\.?|Corporation|Group|Holding|Holdings|Bank|LLC|Ltd\.?|Inc\.?|CJSC|OJSC|JSC"
-    r"|Plant|Factory|Mills?|Airlines|Motors|Partners)$"
+    r"|Plant|Factory|Mills?|Airlines|Motors|Partners|Advisory|Capital|Consulting|Ventures|Investments?|Trading"
+    r"|Logistics|Systems|Technologies|Industries|Solutions)$"
 )
 TOWN_OF_SEVERAL_WORDS_MIN_POPULATION = 20_000
 

@@ -69,7 +69,8 @@ ARMENIAN_GIVEN_NAMES = {
     "Гаяне": "Gayane", "Заруи": "Zaruhi", "Армине": "Armine", "Нуне": "Nune", "Шушан": "Shushan",
     "Марине": "Marine", "Карине": "Karine", "Нарине": "Narine", "Сусанна": "Susanna",
     "Саак": "Sahak", "Ашхен": "Ashkhen", "Ваграм": "Vahram", "Ваан": "Vahan", "Амлет": "Hamlet",
-    "Шахен": "Shahen", "Ваэ": "Vahe", "Давит": "Davit",  # «Давид» stays David: Wikipedia has both (David Babayan)
+    "Шахен": "Shahen", "Ваэ": "Vahe", "Давит": "Davit", "Гегам": "Gegham",
+    "Давид": "Davit",  # Դավիթ: Davit Tonoyan, Davit Khudatyan (Wikipedia); two of three labellers wrote Davit
 }  # fmt: skip
 # Armenian given names as English-language media write them. Before one, a Latin surname in -ian is
 # Armenian, and takes Wikipedia's spelling for Armenians, -yan (Eduard Martirosian -> Martirosyan), so
@@ -91,10 +92,10 @@ LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     Hagop Kevork Krikor Garabed Boghos Bedros Sarkis Haroutiun Sevag Shahe Hrag Haig Aris Nishan Mardiros
     Setrak Toros Antranig Berj Dikran Garo Hampig Harout Jirair Kourken Manoug Ohannes Sako Serop Viken
     Vatche Vartkes Anahid Araxie Arpi Hasmig Houri Maral Nairi Nanor Taline Knar Sossi Talar Shoghig Lucine
-    Arsine Vartouhi Siran
+    Arsine Vartouhi Siran Araksi Talin Gegham
     """.split()
 )
-_LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[a-z]{3})ian$")
+_LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[A-Za-z][a-z]{2})ian$")  # Lorian, Vanetsian
 
 # Roots of Armenian surnames whose Russian spelling drops or changes a letter (Акопян -> Hakobyan).
 ARMENIAN_SURNAME_ROOTS = {
@@ -107,6 +108,7 @@ ARMENIAN_SURNAME_ROOTS = {
     "Мхитар": "Mkhitar", "Гарибджан": "Gharibjan", "Гевондян": "Ghevondyan", "Овсепян": "Hovsepyan",
     "Саак": "Sahak", "Ваган": "Vahan", "Ваграм": "Vahram", "Аветис": "Avetis",
     "Абрам": "Abraham",  # Овик Абрамян -> Hovik Abrahamyan
+    "Гегам": "Gegham", "Егвард": "Yeghvard", "Мегр": "Meghr",  # Russian г for ղ: Geghamyan, Yeghvardyan, Meghryan
     "Шах": "Shah",  # Շահ-: Шахназарян, Шахбазян, Шахинян -> Shahnazaryan, Shahbazyan, Shahinyan
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
@@ -195,8 +197,8 @@ def _romanize_russian(word: str, armenian: bool = False, person: bool = False) -
             out.append("e")  # Минеральные Воды -> Mineralnye Vody, Набережные Челны -> Naberezhnye Chelny
         elif ch == "е" and (i == 0 or word[i - 1] in _RUSSIAN_VOWELS) and not (person and word[i - 1 : i] == "и"):
             out.append("ye")  # Евгений -> Yevgeny, Васильев -> Vasilyev, Георгиевск -> Georgiyevsk; Гергиев -> Gergiev
-        elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ":
-            out.append("e")  # Горбачёв -> Gorbachev, as English Wikipedia writes it
+        elif ch == "ё" and i > 0 and word[i - 1] in "жчшщ" and person:
+            out.append("e")  # Горбачёв -> Gorbachev, as English Wikipedia writes people (towns: Pugachyov)
         else:
             out.append(_RUSSIAN.get(ch, ch))
     return "".join(out)
