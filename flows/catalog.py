@@ -236,9 +236,28 @@ def _russian_word(name: str) -> bool:
     """A Russian dictionary word that is not a place: geonames' «Нова» (Novi, Michigan) is «новая»."""
     if not CYRILLIC_WORD.fullmatch(name):
         return False
-    morph = _russian_morphology()
     # a known word gets only the dictionary's readings; an unknown one is a transliteration
-    return morph.word_is_known(name.lower()) and any("Geox" not in p.tag for p in morph.parse(name))
+    return _common_word(name)
+
+
+def _common_word(word: str) -> bool:
+    morph = _russian_morphology()
+    return morph.word_is_known(word.lower()) and any("Geox" not in p.tag for p in morph.parse(word))
+
+
+def _russian_word_abroad(name: str, country: str) -> bool:
+    """A Cyrillic name of a big town abroad whose match key is a Russian word it is not: «Совето» (Soweto)
+    folds to «Совет» (council). The name itself may be a word too (Бостон, the cloth): that one stays."""
+    if script_of(name) != "cyrillic" or country in LOCAL_SCRIPT_COUNTRIES.get("cyrillic", ()):
+        return False
+    return any(key != name and CYRILLIC_WORD.fullmatch(key) and _common_noun(key) for key in alias_key(name))
+
+
+def _common_noun(word: str) -> bool:
+    """A word the dictionary knows only as a common word, not as any name («совет»; not «антал», Antal)."""
+    morph = _russian_morphology()
+    names = ("Geox", "Name", "Surn", "Patr", "Orgn", "Trad")
+    return morph.word_is_known(word.lower()) and not any(t in p.tag for p in morph.parse(word) for t in names)
 
 
 def _local_or_notable_abroad(name: str, country: str, population: int) -> bool:
@@ -422,6 +441,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             if taken.get(slugify(romanize(alt)), city["geonameid"]) != city["geonameid"]:
                 continue
             if every_alternate:
+                if _russian_word_abroad(alt, code):
+                    continue  # Soweto's «Совето» would take every «Совет»
                 index.add(alt, cand)
             elif NON_LATIN_NAME.match(alt) and _local_or_notable_abroad(alt, code, pop):
                 town_names.append((alt, cand))

@@ -622,3 +622,19 @@ def test_armenians_in_cyrillic_with_gh_and_old_city_names_in_russian(settings):
     )
     assert {"Edvard Geghamyan", "Davit Yeghvardyan"} <= tags["actor"]
     assert {"Almaty", "Osh", "Pugachyov"} <= tags["location"]
+
+
+def test_a_council_is_no_township_and_yerevans_districts_have_russian_adjectives(settings):
+    """«Совет Центрального банка» once read as Soweto («Совето» folds to «Совет»); «в Арабкирском районе» is
+    Yerevan's Arabkir District, not a Russian district of that name; «иерей Тер-Арсен Мелконян» is a priest,
+    Arsen Melkonyan; Boston, Antalya and Montreal keep their names."""
+    tags, _, _ = _tag(
+        settings,
+        "Совет Центрального банка Армении сохранил ставку. Парковки появятся в Арабкирском районе Еревана. "
+        "Хачкар освятил иерей Тер-Арсен Мелконян. Делегация прилетела из Бостона и Анталии.",
+    )
+    assert "Soweto" not in tags["location"]
+    assert {"Arabkir District", "Boston", "Antalya"} <= tags["location"]
+    assert "Arsen Melkonyan" in tags["actor"]
+    en, _, _ = _tag(settings, "WADA, based in Montreal, met officials from Chisinau.")
+    assert {"Montreal", "Chișinău"} <= en["location"]

@@ -109,6 +109,7 @@ ARMENIAN_SURNAME_ROOTS = {
     "Саак": "Sahak", "Ваган": "Vahan", "Ваграм": "Vahram", "Аветис": "Avetis",
     "Абрам": "Abraham",  # Овик Абрамян -> Hovik Abrahamyan
     "Гегам": "Gegham", "Егвард": "Yeghvard", "Мегр": "Meghr",  # Russian г for ղ: Geghamyan, Yeghvardyan, Meghryan
+    "Бюрегаван": "Byureghavan", "Гохтан": "Goghtan",
     "Шах": "Shah",  # Շահ-: Шахназарян, Шахбазян, Шахинян -> Shahnazaryan, Shahbazyan, Shahinyan
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
@@ -140,11 +141,18 @@ def romanize_person(name: str) -> str:
     Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used; so does
     an -ian surname after an Armenian given name in Latin script (Tatevik Hovsepian -> Hovsepyan)."""
     words = name.split()
+    if len(words) >= 2 and words[0].startswith(("Тер-", "Ter-")) and _given_name(words[0][4:]):
+        words[0] = words[0][4:]  # «иерей Тер-Арсен Мелконян»: a priest's Ter before his given name, no surname
+        name = " ".join(words)
     if len(words) >= 2 and words[0] in LATIN_ARMENIAN_GIVEN_NAMES and _LATIN_ARMENIAN_SURNAME.search(words[-1]):
         return " ".join([*words[:-1], words[-1][:-3] + "yan"])
     if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
         return romanize(name, person=True)
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
+
+
+def _given_name(word: str) -> bool:
+    return word in ARMENIAN_GIVEN_NAMES or {word, romanize(word)} & LATIN_ARMENIAN_GIVEN_NAMES != set()
 
 
 def _armenian_in_cyrillic(word: str, last: bool) -> str:
