@@ -638,3 +638,15 @@ def test_a_council_is_no_township_and_yerevans_districts_have_russian_adjectives
     assert "Arsen Melkonyan" in tags["actor"]
     en, _, _ = _tag(settings, "WADA, based in Montreal, met officials from Chisinau.")
     assert {"Montreal", "Chișinău"} <= en["location"]
+
+
+def test_streets_listed_after_their_noun_are_named_after_people_not_the_people(settings):
+    """«на улицах Абовяна, Туманяна, Пушкина» are streets: no one of them is an actor or a town; «на улицах
+    Еревана и Гюмри» are the streets of two towns, which count."""
+    tags, _, _ = _tag(
+        settings,
+        "В Ереване появятся парковки на улицах Абовяна, Туманяна, Терьяна, Пушкина и на проспекте Маштоца. "
+        "На улицах Еревана и Гюмри прошли акции.",
+    )
+    assert tags["actor"] == set()
+    assert tags["location"] == {"Yerevan", "Gyumri"}

@@ -592,7 +592,7 @@ def _place_or_body(m: AliasMatch) -> bool:
     )
 
 
-def _named_after(text: str, start: int, end: int) -> bool:
+def _named_after(text: str, start: int, end: int, place: bool = False) -> bool:
     """A feature, street or institution named after a person: "Heydar Aliyev International Airport",
     «проспект Гарегина Нжде», «АЭС имени Курчатова»."""
     after = text[end : end + 40]
@@ -602,7 +602,22 @@ def _named_after(text: str, start: int, end: int) -> bool:
         return False
     space = text.rfind(" ", max(0, start - 25), start - 1)
     word = text[space + 1 : start - 1].lower()
-    return word in FEATURE_BEFORE_WORDS or word.startswith(FEATURE_BEFORE_STEMS)
+    if word in FEATURE_BEFORE_WORDS or word.startswith(FEATURE_BEFORE_STEMS):
+        # «на улицах Еревана» are the streets of the city, «улица Пушкина», «улица Абовяна» are named after people
+        return not (place and word in STREETS_OF and not SURNAME_GENITIVE.search(text[start:end]))
+    if not STREET_LIST_BEFORE.search(text[max(0, start - 160) : start]):
+        return False
+    return not place or SURNAME_GENITIVE.search(text[start:end]) is not None
+
+
+STREETS_OF = frozenset({"улицах", "улицам", "улицами", "улиц"})  # «на улицах Еревана»: the streets of a town
+SURNAME_GENITIVE = re.compile(r"\w(?:яна|ова|ева|ёва|ина|ына|ского|цкого)$")  # Абовяна, Пушкина: a person's
+# Streets named in a list after their noun: «на улицах Абовяна, Туманяна, Терьяна и Пушкина» (each a street)
+_LISTED_NAME = r"[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?"
+STREET_LIST_BEFORE = re.compile(
+    rf"(?<!\w)(?:[Уу]лиц|[Пп]роспект|[Пп]ереулк|[Бб]ульвар)\w*\s+(?:{_LISTED_NAME},\s+)+(?:{_LISTED_NAME}\s+и\s+)?$"
+    rf"|(?<!\w)(?:[Уу]лиц|[Пп]роспект|[Пп]ереулк|[Бб]ульвар)\w*\s+{_LISTED_NAME}\s+и\s+$"
+)
 
 
 # The text itself calling a name a settlement: «Մովսես գյուղում» (in the village of Movses), «в селе
@@ -768,7 +783,7 @@ def _place_evidence(m: AliasMatch, text: str, over: list[NerSpan], index: Entity
     called_a_settlement = _called_a_settlement(text, m.start, m.end)
     exact_place = exact_place or called_a_settlement
     ruled_out = _PlaceEvidence(True, exact_place, called_a_settlement)
-    if _named_after(text, m.start, m.end):
+    if _named_after(text, m.start, m.end, place=True):
         return ruled_out  # "Fergana Valley", "Zvartnots airport", «озеро Севан»: a feature named after the place
     if QUOTED.search(text[max(0, m.start - 24) : m.start]) and QUOTE_CLOSE.match(text[m.end : m.end + 2]):
         return ruled_out  # «Арарат» (the brandy), «Джермук» (the water): a name in quotes is a brand or a company
