@@ -236,13 +236,9 @@ def _russian_word(name: str) -> bool:
     """A Russian dictionary word that is not a place: geonames' «Нова» (Novi, Michigan) is «новая»."""
     if not CYRILLIC_WORD.fullmatch(name):
         return False
-    # a known word gets only the dictionary's readings; an unknown one is a transliteration
-    return _common_word(name)
-
-
-def _common_word(word: str) -> bool:
     morph = _russian_morphology()
-    return morph.word_is_known(word.lower()) and any("Geox" not in p.tag for p in morph.parse(word))
+    # a known word gets only the dictionary's readings; an unknown one is a transliteration
+    return morph.word_is_known(name.lower()) and any("Geox" not in p.tag for p in morph.parse(name))
 
 
 def _russian_word_abroad(name: str, country: str) -> bool:

@@ -140,9 +140,9 @@ def bracket_trimmed(text: str, start: int, stop: int) -> int:
     return cut.start()
 
 
-# A capitalised word that opens a list item: at a line's start, after "7. ", or after a comma or semicolon.
 # A Russian surname's nominative, which slovnet sometimes labels an organisation before a given name and patronymic.
 _SURNAME_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ский|цкий|ян|ова|ева|ёва|ина|ына|ская|цкая)")
+# A capitalised word that opens a list item: at a line's start, after "7. ", or after a comma or semicolon.
 _LIST_ITEM_WORD = re.compile(r"(?:^|\n|\d[.)]\s|[,;]\s)([А-ЯЁ][а-яё-]+)\s$")
 # A capitalised word right before a span, not an initial: the given name before «Арамовна Давтян».
 _GIVEN_BEFORE = re.compile(r"(?<![\w.])([А-ЯЁ][а-яё]+) $")

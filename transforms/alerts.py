@@ -90,8 +90,10 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
         return None
     groups: dict[str, list[str]] = {}
     acronyms: list[str] = []
+    first_letters: set[str] = set()
     for t in terms:
         rest = re.escape(t[1:-1]) + r"\w*" if t.endswith("*") else re.escape(t[1:]) + r"(?!\w)"
+        first_letters.add(t[0].casefold()[0])
         if _is_acronym(t.rstrip("*")):
             acronyms.append(re.escape(t[0]) + rest)  # «ԵՄ» (the EU) is not «եմ» (I am)
         else:
@@ -99,10 +101,9 @@ def _term_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
     alternatives = [re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items()]
     if acronyms:
         alternatives.append("(?-i:" + "|".join(acronyms) + ")")
-        groups.update({a[0].casefold(): [] for a in acronyms})
     # The look-ahead on the first letters lets the engine skip a position with one set test before the
     # look-behind and the alternatives: ~30 % faster over an article.
-    firsts = re.escape("".join(sorted({first[0] for first in groups})))
+    firsts = re.escape("".join(sorted(first_letters)))
     return re.compile(r"(?=[" + firsts + r"])(?<!\w)(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
 
 

@@ -675,10 +675,6 @@ _STATE_WORD = re.compile(
 )
 
 
-def _says_state(text_around: str) -> bool:
-    return bool(_STATE_WORD.search(text_around))
-
-
 def _choose_place(
     places: list[Candidate],
     weights: Counter,
@@ -692,7 +688,7 @@ def _choose_place(
         return places[0]
     best = max(places, key=lambda c: _place_score(c, weights))
     state = next((c for c in places if c.source == "us_state"), None)
-    if state is not None and _says_state(text_around):
+    if state is not None and _STATE_WORD.search(text_around):
         return state  # "Washington state", "the state of New York"
     if best.source == "us_state" and not named_with_state:
         city = max((c for c in places if c.trusted and c.source in ("city", "capital")), key=lambda c: c.population,

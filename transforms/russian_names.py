@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from transforms.transliterate import ARMENIAN_GIVEN_NAMES, LATIN_ARMENIAN_GIVEN_NAMES, romanize
+from transforms.transliterate import ARMENIAN_GIVEN_NAMES, armenian_given_name
 
 NAME_TAGS = ("Name", "Surn", "Patr")
 COMMON_POS = frozenset({"NOUN", "ADJF", "ADJS", "PRTF", "PREP", "CONJ", "PRCL", "ADVB", "NUMR"})
@@ -171,7 +171,7 @@ def _armenian_given_name(word: str) -> bool:
     """An Armenian given name the dictionary reads as a common noun («Гранта»: of a grant) or does not know
     («Ашот», «Айказа»), in any case: in the Russian spellings or, romanized, among the Latin ones."""
     return any(
-        stem in ARMENIAN_GIVEN_NAMES or romanize(stem) in LATIN_ARMENIAN_GIVEN_NAMES
+        armenian_given_name(stem)
         for end in ("", "а", "у", "ом", "е")
         if word.endswith(end) and (stem := word[: len(word) - len(end)])
     )

@@ -141,7 +141,7 @@ def romanize_person(name: str) -> str:
     Konjoryan, Gohar), as English Wikipedia writes Armenians whatever script the source used; so does
     an -ian surname after an Armenian given name in Latin script (Tatevik Hovsepian -> Hovsepyan)."""
     words = name.split()
-    if len(words) >= 2 and words[0].startswith(("Тер-", "Ter-")) and _given_name(words[0][4:]):
+    if len(words) >= 2 and words[0].startswith(("Тер-", "Ter-")) and armenian_given_name(words[0][4:]):
         words[0] = words[0][4:]  # «иерей Тер-Арсен Мелконян»: a priest's Ter before his given name, no surname
         name = " ".join(words)
     if len(words) >= 2 and words[0] in LATIN_ARMENIAN_GIVEN_NAMES and _LATIN_ARMENIAN_SURNAME.search(words[-1]):
@@ -151,8 +151,9 @@ def romanize_person(name: str) -> str:
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
 
 
-def _given_name(word: str) -> bool:
-    return word in ARMENIAN_GIVEN_NAMES or {word, romanize(word)} & LATIN_ARMENIAN_GIVEN_NAMES != set()
+def armenian_given_name(word: str) -> bool:
+    """An Armenian given name in its Russian spelling («Ашот», «Айказ») or, romanized, a Latin one."""
+    return word in ARMENIAN_GIVEN_NAMES or romanize(word) in LATIN_ARMENIAN_GIVEN_NAMES
 
 
 def _armenian_in_cyrillic(word: str, last: bool) -> str:
