@@ -80,8 +80,16 @@ LOCAL_SCRIPT_COUNTRIES = {
 FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
-INDEX_FORMAT = 9
+INDEX_FORMAT = 10
 WIKIPEDIA_NAME_MIN_POPULATION = 50_000  # towns whose one-word Wikipedia title is an alias too (Kokand)
+# English Wikipedia titles a Russian or Armenian town that shares its name with its first-level division
+# ("Mirny, Sakha Republic", "Agarak, Syunik"). A Russian town this large is the primary topic (Surgut,
+# Blagoveshchensk) when the name is shared at home, ...
+HOMONYM_AT_HOME_MAX_POPULATION = 200_000
+# ... when it is named after a person (Engels, Marks, Pushkin; Tolyatti is plain) ...
+NAMED_AFTER_A_PERSON_MAX_POPULATION = 250_000
+# ... and when the name is shared only abroad (Donetsk, Rostov Oblast; Aksay; Belovo is plain).
+HOMONYM_ABROAD_MAX_POPULATION = 50_000
 
 
 class CatalogError(Exception):
@@ -129,11 +137,9 @@ def _country_translations(alpha2: str) -> set[str]:
 CYRILLIC_NAME = re.compile("[\u0400-\u04ff]")
 
 
-def _wikipedia_spelling(name: str, city: dict) -> str:
-    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy
-    Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
-    romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
-    plain = name.replace("’", "").replace("ʹ", "").replace("ʼ", "").replace("'", "")
+def _russian_spelling(name: str, city: dict) -> str | None:
+    """The town's Russian name among geonames' Cyrillic alternates: the one that romanizes back to its name."""
+    plain = _without_soft_signs(name)
     key = person_key(plain.replace("ë", "e"))
     same = [
         alt
@@ -145,7 +151,19 @@ def _wikipedia_spelling(name: str, city: dict) -> str:
     # first: Russian-only letters (Элиста), then no letters Russian lacks, then the one that gives
     # geonames' own name back (Уфа -> Ufa).
     same.sort(key=lambda alt: (-russian_likeness(alt), romanize(alt) != plain))
-    return romanize(same[0]) if same else plain.replace("ë", "e")
+    return same[0] if same else None
+
+
+def _wikipedia_spelling(name: str, city: dict) -> str:
+    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy
+    Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
+    romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
+    russian = _russian_spelling(name, city)
+    return romanize(russian) if russian else _without_soft_signs(name).replace("ë", "e")
+
+
+def _without_soft_signs(name: str) -> str:
+    return name.replace("’", "").replace("ʹ", "").replace("ʼ", "").replace("'", "")
 
 
 _UKRAINIAN_VOWELS = "aeiouy"
@@ -173,6 +191,46 @@ def _ukrainian_title(name: str) -> str:
             rest = "i" + rest[1:]
         words.append(head + rest)
     return "".join(words)
+
+
+def _named_after_a_person(city: dict) -> bool:
+    """A Russian town whose Russian name is a surname or a given name in the dictionary: Энгельс, Пугачёв,
+    Кропоткин, Королёв (Wikipedia disambiguates them from the person)."""
+    russian = _russian_spelling(city["name"], city)
+    if russian is None or not CYRILLIC_WORD.fullmatch(russian):
+        return False
+    morph = _russian_morphology()
+    # only the dictionary's own readings: for a word it does not know it guesses, and guesses surnames
+    return morph.word_is_known(russian.lower()) and any(
+        ("Surn" in p.tag or "Name" in p.tag) and p.tag.case == "nomn" for p in morph.parse(russian)
+    )
+
+
+def _division_title(city: dict, title: str, divisions: dict, homonyms: dict[str, set[tuple[str, str]]]) -> str | None:
+    """The title with the town's first-level division where English Wikipedia writes one for a Russian or
+    Armenian town ("Mirny, Sakha Republic", "Agarak, Syunik"); None where it titles the town plainly.
+    ``homonyms``: slug -> the (country, division) pairs that have a town of that name."""
+    code, pop = city["countrycode"], city["population"]
+    division = divisions.get(code, {}).get(city.get("admin1code", ""))
+    if division is None:
+        return None
+    places = homonyms[slugify(city["name"])]
+    at_home = sum(1 for country, _ in places if country == code) > 1  # in more than one division
+    abroad = any(country != code for country, _ in places)
+    suffix = division.get("in_titles", division["place"])
+    if code == "RU" and (
+        at_home
+        and pop < HOMONYM_AT_HOME_MAX_POPULATION
+        or pop < NAMED_AFTER_A_PERSON_MAX_POPULATION
+        and _named_after_a_person(city)
+        or abroad
+        and not at_home
+        and pop < HOMONYM_ABROAD_MAX_POPULATION
+    ):
+        return f"{title}, {suffix}"
+    if code == "AM" and at_home and division["place"] != "Yerevan":
+        return f"{title}, {suffix}"  # Yerevan's districts share villages' names (Avan, Nork) and are plain
+    return None
 
 
 def _usable_alternate(name: str) -> bool:
@@ -342,11 +400,14 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     # took the bare name and the id, so the U.S. city was dropped from the index as a duplicate.
     largest_by_name: dict[str, int] = {}
     largest_in_country: dict[tuple[str, str], int] = {}  # (slug, country code) -> population
+    homonyms: dict[str, set[tuple[str, str]]] = {}  # slug -> (country code, division code) of its towns
     for city in cities.values():
         slug, pop = slugify(city["name"]), city["population"]
         largest_by_name[slug] = max(largest_by_name.get(slug, 0), pop)
         key = (slug, city["countrycode"])
         largest_in_country[key] = max(largest_in_country.get(key, 0), pop)
+        homonyms.setdefault(slug, set()).add((city["countrycode"], city.get("admin1code", "")))
+    divisions = places_file.get("divisions", {})
     capital_names = {(c["capital"], code) for code, c in countries.items() if c.get("capital")}
     capitals: dict[tuple[str, str], int] = {}  # (name, country) -> geonameid of the largest such city
     for city in cities.values():
@@ -398,12 +459,17 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         plain = city["name"]
         pop = city["population"]
         code = city["countrycode"]
-        if (plain, code) in city_renames:
-            if largest_in_country[slugify(plain), code] != pop:
-                # a smaller homonym in the same country would take the same title (and id); with the
-                # same country and neighbours it never outscores the larger one, so it is left out
-                continue
+        division_title = _division_title(
+            city, _wikipedia_spelling(plain, city) if code == "RU" else plain, divisions, homonyms
+        )
+        if (plain, code) in city_renames and largest_in_country[slugify(plain), code] == pop:
             name = city_renames[plain, code]
+        elif division_title is not None:
+            name = division_title
+        elif (plain, code) in city_renames:
+            # a smaller homonym in the same country would take the same title (and id); with the same
+            # country and neighbours it never outscores the larger one, so it is left out
+            continue
         elif code == "US" and city.get("admin1code") == "DC":
             name = "Washington, D.C."
         elif code == "US":
@@ -421,7 +487,11 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             name = f"{plain}, {country_names.get(code, code)}"
         ent = Entity(entity_id("location", name), "location", name, code, city["latitude"], city["longitude"], None)
         source = "capital" if capitals.get((plain, code)) == city["geonameid"] else "city"
-        admin = f"US-{city.get('admin1code')}" if code == "US" else None
+        admin = (
+            f"{code}-{city.get('admin1code')}"
+            if code == "US" or city.get("admin1code", "") in divisions.get(code, {})
+            else None
+        )
         cand = Candidate(ent, source, pop, neighbours.get(code, ()), admin)
         city_by_id[city["geonameid"]] = cand
         index.add(plain, cand)
@@ -451,6 +521,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     for cands in index.aliases.values():
         for cand in cands:
             by_name.setdefault(cand.entity.name, cand)
+    # A division's own name weighs for its towns: "Mirny" in a Samara Oblast story is Mirny, Samara Oblast.
+    division_keys = {d["place"]: f"{code}-{n}" for code, ds in divisions.items() for n, d in ds.items()}
     for place in places_file.get("place", []):
         name = place["name"]
         existing = by_name.get(name)
@@ -466,7 +538,9 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 place.get("lon"),
                 place.get("wikidata"),
             )
-            cand = Candidate(ent, "catalog_place", 0, neighbours.get(place.get("country") or "", ()))
+            cand = Candidate(
+                ent, "catalog_place", 0, neighbours.get(place.get("country") or "", ()), division_keys.get(name)
+            )
             by_name[name] = cand
         for alias in [_written_name(name, index), *place.get("aliases", [])]:
             index.add(alias, cand)

@@ -614,14 +614,35 @@ def test_armenian_villages_named_in_a_list_before_their_kind_are_each_a_place(se
 
 def test_armenians_in_cyrillic_with_gh_and_old_city_names_in_russian(settings):
     """Russian writes Armenian ղ as г: «Эдвард Гегамян», «Давид Егвардян» are Edvard Geghamyan, Davit Yeghvardyan;
-    «Алма-Ате» and «Оше» are Almaty and Osh; Пугачёв the town keeps its ё as "yo" (Pugachyov)."""
+    «Алма-Ате» and «Оше» are Almaty and Osh; Пугачёв the town keeps its ё as "yo", and is titled with its
+    oblast as a town named after a person (Pugachyov, Saratov Oblast)."""
     tags, _, _ = _tag(
         settings,
         "Судья Эдвард Гегамян и Давид Егвардян выступили. Партнеры компании работают в Алма-Ате и Оше, "
         "а в Саратовской области — в Пугачёве.",
     )
     assert {"Edvard Geghamyan", "Davit Yeghvardyan"} <= tags["actor"]
-    assert {"Almaty", "Osh", "Pugachyov"} <= tags["location"]
+    assert {"Almaty", "Osh", "Pugachyov, Saratov Oblast"} <= tags["location"]
+
+
+def test_towns_that_share_a_name_take_their_division_as_wikipedia_titles_them(settings):
+    """English Wikipedia titles a Russian town that shares its name, or is named after a person, with its
+    federal subject, and an Armenian village with its province: the story's oblast tells which Mirny is meant,
+    but the towns of another province listed beside Abovyan do not make it the village of Abovyan."""
+    tags, _, _ = _tag(
+        settings,
+        "В Самарской области открыт маршрут до поселка Мирного. В Энгельсе и Марксе Саратовской области "
+        "отремонтируют мосты. Автобусы пойдут из Масиса и Арташата в Абовян, а в Сюникской области — "
+        "в Агарак.",
+    )
+    assert {
+        "Mirny, Samara Oblast",
+        "Engels, Saratov Oblast",
+        "Marks, Saratov Oblast",
+        "Abovyan, Armenia",
+        "Agarak, Syunik",
+    } <= tags["location"]
+    assert not {"Mirny, Sakha Republic", "Abovyan, Ararat", "Engels", "Agarak"} & tags["location"]
 
 
 def test_a_council_is_no_township_and_yerevans_districts_have_russian_adjectives(settings):

@@ -202,12 +202,28 @@ def _reading(candidates: tuple[Candidate, ...]) -> _Reading:
     if only_places:
         best = max(places, key=lambda c: (c.trusted, c.population))
         if best.trusted and best.entity.country_code:
-            weight_keys = (best.entity.country_code, best.admin) if best.admin else (best.entity.country_code,)
+            weight_keys = (best.entity.country_code, *_division_weight(best))
     reading = _Reading(by_kind, places, only_places, weight_keys)
     if len(_readings) >= MAX_READINGS:
         _readings.clear()  # bounds a long-lived process; the next articles work them out again
     _readings[id(candidates)] = (candidates, reading)
     return reading
+
+
+# Where a town weighs for its first-level division's other towns, as the division's own name always does.
+# A U.S. story's towns are mostly in one state (Atlanta tells which Savannah); a Russian or Armenian story
+# lists towns from several (Masis and Artashat in Ararat Province say nothing about which Abovyan).
+TOWNS_WEIGH_FOR_THEIR_DIVISION = frozenset({"US"})
+
+
+def _division_weight(cand: Candidate) -> tuple[str, ...]:
+    if (
+        not cand.admin
+        or cand.source in ("city", "capital")
+        and cand.entity.country_code not in TOWNS_WEIGH_FOR_THEIR_DIVISION
+    ):
+        return ()
+    return (cand.admin,)
 
 
 def _byline_ranges(text: str) -> list[tuple[int, int]]:
@@ -751,11 +767,12 @@ REGION_TITLE = re.compile(r"\b(?:Oblast|Krai|District|Province|Region|Republic|O
 
 def _adjective_of_a_town(surface: str, cand: Candidate) -> bool:
     """A Russian adjective read as a town whose name is no adjective: «Украинские» as Ukrainsk."""
+    name = cand.entity.name.split(",")[0]  # "Star, Bryansk Oblast" is the town of Star
     return (
         cand.source in ("city", "capital", "catalog_place")
         and RUSSIAN_ADJECTIVE.search(surface) is not None
-        and not ADJECTIVAL_NAME.search(cand.entity.name.split(",")[0])
-        and not REGION_TITLE.search(cand.entity.name)  # «Белгородской и Курской областях»: the first is an oblast
+        and not ADJECTIVAL_NAME.search(name)
+        and not REGION_TITLE.search(name)  # «Белгородской и Курской областях»: the first is an oblast
     )
 
 
@@ -1070,8 +1087,8 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
             cand = _choose_place(reading.places, weights)
             if not cand.trusted and places.accepts(cand, m, weights):
                 weights[cand.entity.country_code] += 1
-                if cand.admin:
-                    weights[cand.admin] += 1
+                for key in _division_weight(cand):
+                    weights[key] += 1
     resolved: list[ResolvedMention] = []
     taken = TakenRanges(len(text))
 
