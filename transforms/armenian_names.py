@@ -62,6 +62,9 @@ PAIRED_SURNAME_ENDINGS = ("ով", "ովա", "և", "ևա")
 # transcribed Russian surname ends in -ով itself.
 INSTRUMENTAL_STEM_ENDINGS = ("ով", "ովա", "և", "ևա", "ին")
 ABSTRACT_NOUN_ENDING = "ության"
+# Adjectives of places in -յան, capitalised in the names of bodies («Կենտկոմի Կովկասյան բյուրո», the Caucasian
+# Bureau; «Մոսկովյան պատրիարքություն»): no surname.
+PLACE_ADJECTIVE_STEMS = ("Կովկասյան", "Անդրկովկասյան", "Մոսկովյան", "Երևանյան", "Պետերբուրգյան", "Եվրասիական")
 # Case endings of the last word of a name, longest first; "" keeps the word as it is.
 _CASE_ENDINGS = ("ից", "ով", "ին", "ում", "ի", "ը", "ն", "")
 # Letters only: the block's punctuation (U+0559-U+0560: ՝ ՛ ՜ ՞) had stuck «՝» to «Բաղդասարենցը՝».
@@ -93,6 +96,8 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
             continue  # «Սիմոնով» is Simonov, not Simon in the instrumental
         if stem.endswith(ABSTRACT_NOUN_ENDING):
             return None  # «Ոստիկանության», «Ազատությանն»: nouns in -ություն, not -յան surnames
+        if stem in PLACE_ADJECTIVE_STEMS:
+            return None
         return stem
     return None
 
@@ -174,7 +179,25 @@ def armenian_person_spans(text: str) -> list[NerSpan]:
                 continue
             spans.append(NerSpan(start, end, "PERSON", _bare(word)))
         i += 1
-    return spans
+    return _without_article_after_a_vowel(spans)
+
+
+_VOWELS = "աեէիոօ"
+
+
+def _without_article_after_a_vowel(spans: list[NerSpan]) -> list[NerSpan]:
+    """A foreign name ending in a vowel takes the article -ն («Կիպրոնոն», «Բենեդետտին»), where one ending in a
+    consonant takes -ը. Putin, Biden and Lenin end in -ն themselves, so it goes only where the article also
+    names the person without it («Կիպրոնո»)."""
+    last_words = {span.name.split()[-1] for span in spans if span.name}
+    fixed = []
+    for span in spans:
+        words = (span.name or "").split()
+        last = words[-1] if words else ""
+        if last.endswith("ն") and last[-2:-1] in _VOWELS and last[:-1] in last_words:
+            span = span._replace(name=" ".join([*words[:-1], last[:-1]]))
+        fixed.append(span)
+    return fixed
 
 
 # Words that start Armenian news sentences and are not names ("Yesterday Petrosyan said…").
@@ -237,7 +260,11 @@ def _second_name(word: str) -> str | None:
 
 
 def _bare(word: str) -> str:
-    """A name word without a definite or genitive ending, when what is left is still a word."""
+    """A name word without a definite or genitive ending, when what is left is still a word. A name ending in
+    a vowel takes a glide before the ending («Կիպրոնոյի», «Մարիայից»), which goes with it."""
+    for ending in ("յի", "յից", "յով"):
+        if word.endswith(ending) and word[-len(ending) - 1 : -len(ending)] in "աո" and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
     for ending in ("ը", "ի", "ին", "ից", "ով"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]

@@ -104,6 +104,15 @@ STOPWORDS = frozenset(
     " yet still even only just both either neither all each every some many most more other such".split()
 )
 NOT_SURNAME = frozenset(MONTH_NAMES + WEEKDAY_NAMES)
+# Nationalities that sports and wire copy put before a name ("Frenchman Julien Castagnac", "Lithuanian Tomas
+# Jurgaitis"). "German" is left out: it is a Russian given name too (German Gref).
+DEMONYMS = """Frenchman Frenchwoman Englishman Englishwoman Dutchman Dutchwoman Irishman Irishwoman Scotsman Scotswoman
+    Welshman Welshwoman American British French Italian Spanish Russian Armenian Georgian Azerbaijani Azeri Ukrainian
+    Belarusian Kazakh Kazakhstani Kyrgyz Uzbek Tajik Turkmen Turkish Iranian Israeli Chinese Japanese Korean Indian
+    Pakistani Polish Czech Slovak Hungarian Romanian Bulgarian Serbian Croatian Slovenian Greek Cypriot Lithuanian
+    Latvian Estonian Finnish Swedish Norwegian Danish Dutch Belgian Swiss Austrian Portuguese Brazilian Argentine
+    Argentinian Mexican Canadian Australian Kenyan Ethiopian Egyptian Syrian Lebanese Saudi Emirati Qatari Chechen
+    Dagestani Moldovan Mongolian Afghan Iraqi Jordanian Palestinian""".split()
 # Words that open a sentence and that NER glues to the name after them: "Today Putin said", "Now Khudavang".
 NOT_A_GIVEN_NAME = frozenset(
     (
@@ -113,6 +122,7 @@ NOT_A_GIVEN_NAME = frozenset(
         Finally First Next Separately Similarly Overall Currently Already Again Afterwards Subsequently Moreover
         Furthermore Nevertheless Nonetheless Thus Hence Indeed Yet Last Ex Former Late Acting Interim Veteran
         Outgoing Incoming Newly Opposition Critics Officials Sources Analysts""".split(),
+        *DEMONYMS,
     )
 )
 GENITIVE_ENDINGS = ("и", "ы", "а", "ի")  # «России», «Украины», «Азербайджана», «Հայաստանի»

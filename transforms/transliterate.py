@@ -109,7 +109,8 @@ ARMENIAN_SURNAME_ROOTS = {
     "Саак": "Sahak", "Ваган": "Vahan", "Ваграм": "Vahram", "Аветис": "Avetis",
     "Абрам": "Abraham",  # Овик Абрамян -> Hovik Abrahamyan
     "Гегам": "Gegham", "Егвард": "Yeghvard", "Мегр": "Meghr",  # Russian г for ղ: Geghamyan, Yeghvardyan, Meghryan
-    "Бюрегаван": "Byureghavan", "Гохтан": "Goghtan",
+    "Бюрегаван": "Byureghavan", "Гохтан": "Goghtan", "Агабаб": "Aghabab", "Агас": "Aghas", "Газар": "Ghazar",
+    "Айказ": "Haykaz", "Согомон": "Soghomon",  # Нвер Айказян -> Haykazyan, Агабабян -> Aghababyan
     "Шах": "Shah",  # Շահ-: Шахназарян, Шахбазян, Шахинян -> Shahnazaryan, Shahbazyan, Shahinyan
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
@@ -135,6 +136,14 @@ def romanize(name: str, person: bool = False) -> str:
     return re.sub(r"[\u0400-\u04ff\u0531-\u0587]+", lambda m: _romanize_word(m.group(), person), name)
 
 
+# English and French given names as Armenian writes them: letter by letter «Ժան» would be Zhan, «Ջոզեֆ» Jozef.
+FOREIGN_GIVEN_NAMES_IN_ARMENIAN = {
+    "Ժան": "Jean", "Ժակ": "Jacques", "Պիեռ": "Pierre", "Միշել": "Michel", "Շառլ": "Charles", "Լուի": "Louis",
+    "Ջոզեֆ": "Joseph", "Ջեյմս": "James", "Ջորջ": "George", "Մայքլ": "Michael", "Դեյվիդ": "David",
+    "Պիտեր": "Peter", "Ռիչարդ": "Richard", "Ուիլյամ": "William", "Ռեյչել": "Rachel", "Ջեյք": "Jake",
+}  # fmt: skip
+
+
 def romanize_person(name: str) -> str:
     """The Latin spelling of a person's name. An Armenian surname in Cyrillic («Погосян», «Конджорян»)
     makes the name Armenian: its roots and given names take their Armenian spelling (Poghosyan,
@@ -146,6 +155,8 @@ def romanize_person(name: str) -> str:
         name = " ".join(words)
     if len(words) >= 2 and words[0] in LATIN_ARMENIAN_GIVEN_NAMES and _LATIN_ARMENIAN_SURNAME.search(words[-1]):
         return " ".join([*words[:-1], words[-1][:-3] + "yan"])
+    if len(words) >= 2 and words[0] in FOREIGN_GIVEN_NAMES_IN_ARMENIAN:
+        return " ".join([FOREIGN_GIVEN_NAMES_IN_ARMENIAN[words[0]], romanize(" ".join(words[1:]), person=True)])
     if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
         return romanize(name, person=True)
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
