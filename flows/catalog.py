@@ -80,7 +80,7 @@ LOCAL_SCRIPT_COUNTRIES = {
 FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
-INDEX_FORMAT = 10
+INDEX_FORMAT = 11
 WIKIPEDIA_NAME_MIN_POPULATION = 50_000  # towns whose one-word Wikipedia title is an alias too (Kokand)
 # English Wikipedia titles a Russian or Armenian town that shares its name with its first-level division
 # ("Mirny, Sakha Republic", "Agarak, Syunik"). A Russian town this large is the primary topic (Surgut,
@@ -159,7 +159,23 @@ def _wikipedia_spelling(name: str, city: dict) -> str:
     Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
     romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
     russian = _russian_spelling(name, city)
-    return romanize(russian) if russian else _without_soft_signs(name).replace("ë", "e")
+    if russian:
+        return romanize(russian)
+    plain = _without_soft_signs(name).replace("ë", "e")
+    if any(ch in plain for ch in "šžč"):  # geonames' Bolšoj Kamen (ISO 9) is Wikipedia's Bolshoy Kamen
+        plain = plain.replace("š", "sh").replace("ž", "zh").replace("č", "ch").replace("j", "y")
+    return plain
+
+
+# Countries whose towns English Wikipedia titles without geonames' accents: Greek stress marks
+# (Thessaloníki, Irákleion) are not written in English.
+UNACCENTED_TITLES = frozenset({"GR"})
+
+
+def _without_accents(name: str) -> str:
+    import unicodedata
+
+    return "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
 
 
 def _without_soft_signs(name: str) -> str:
@@ -481,6 +497,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 if code == "RU"
                 else _ukrainian_title(plain)
                 if code == "UA" and city.get("admin1code") not in CRIMEA_ADMIN_CODES
+                else _without_accents(plain)
+                if code in UNACCENTED_TITLES
                 else plain
             )
         else:

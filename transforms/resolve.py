@@ -557,20 +557,29 @@ def _plausible_people(
                 and (m.start, m.end) != (span.start, span.end)
                 and m.surface not in not_a_place
                 and not (
-                    _opens_the_name(m, span, text) and _ends_in_a_surname(span.name or text[span.start : span.end])
+                    _opens_the_name(m, span, text)
+                    and not POSSESSIVE.match(text[m.end : m.end + 3])  # "Russia's Kamchatka" is no one's name
+                    and _ends_in_a_surname(span.name or text[span.start : span.end])
                 )
                 and not _in_hyphenated_word(text, m, span)  # «Павла Орлова-Томского»: a double surname
                 for m in inside
             ):
                 continue
-            if LEADING_FEATURE.match(text[span.start : span.end]) or COMPANY_TAIL.search(text[span.start : span.end]):
-                continue  # "Lake Issyk-Kul", "Ararat Brilliant Works"
+            words = text[span.start : span.end]
+            if LEADING_FEATURE.match(words) or COMPANY_TAIL.search(words) or HEADLINE_VERB.search(words):
+                continue  # "Lake Issyk-Kul", "Ararat Brilliant Works", "Kobakhidze Meets Azerbaijani Counterpart"
             if any((m.start, m.end) == (span.start, span.end) and _a_town_of_several_words(m) for m in inside):
                 continue  # "a crane operator in Novy Urengoy" tagged PERSON: no one is named so
         kept.append(span)
     return kept
 
 
+# The verbs of title-case headlines (a related-links block: "Kobakhidze Meets Azerbaijani Counterpart"): no
+# name has one inside.
+HEADLINE_VERB = re.compile(
+    r"\s(?:Meets|Says|Visits|Calls|Signs|Holds|Warns|Urges|Discusses|Hosts|Receives|Slams|Rejects|Accuses|Denies"
+    r"|Vows|Arrives|Resigns|Appoints|Praises|Condemns|Welcomes|Threatens|Demands|Announces|Agrees)\b"
+)
 COMPANY_TAIL = re.compile(
     r"\s(?:Works|Company|Co\.?|Corp\.?|Corporation|Group|Holding|Holdings|Bank|LLC|Ltd\.?|Inc\.?|CJSC|OJSC|JSC"
     r"|Plant|Factory|Mills?|Airlines|Motors|Partners|Advisory|Capital|Consulting|Ventures|Investments?|Trading"
@@ -1058,6 +1067,8 @@ def _full_name_before(text: str, surname: str, index: EntityIndex) -> str | None
     if not hit:
         return None
     word = hit.group(1)
+    if POSSESSIVE.search(word[-2:]):
+        return None  # "Russia's Kamchatka": a possessive is no given name
     if (
         word.lower() in STOPWORDS
         or word.lower() in TITLES
