@@ -702,3 +702,15 @@ def test_armenian_roots_that_russian_spells_without_h_or_gh(settings):
     """Russian drops Armenian հ and writes ղ as г: «Нвер Айказян», «Норайр Агабабян» are Haykazyan, Aghababyan."""
     tags, _, _ = _tag(settings, "Депутат Нвер Айказян и предприниматель Норайр Агабабян прибыли в Ереван.")
     assert {"Nver Haykazyan", "Norayr Aghababyan"} <= tags["actor"]
+
+
+def test_a_patronymic_tells_the_case_and_gender_of_a_russian_name(settings):
+    """«Валерия Андреевна Ставрова» is a woman named in the nominative (her patronymic says so), not «of Valery
+    Stavrov»; «Сергея Викторовича Лаврова» is Sergey Lavrov in the genitive."""
+    tags, _, _ = _tag(
+        settings,
+        "В Самарской области задержана жительница Тольятти Валерия Андреевна Ставрова. Медалью награждена "
+        "учитель Сардана Иннокентьевна Габышева. Заявление Сергея Викторовича Лаврова опубликовано.",
+    )
+    assert {"Valeria Stavrova", "Sardana Gabysheva", "Sergey Lavrov"} <= tags["actor"]
+    assert not {"Valery Stavrov", "Sardan Gabyshev"} & tags["actor"]

@@ -155,6 +155,8 @@ def nominative_name(name: str, morph: Analyzer) -> str:
         case, gender = ("ablt" if words[-1].endswith("ым") else "gent" if words[-1].endswith("го") else "datv"), "masc"
     if gender == "masc" and len(words) > 1 and _MALE_NOMINATIVE_SURNAME.search(words[-1]):
         case = "nomn"  # «Егише Меликян»: a man's surname that declines stands bare only in the nominative
+    if len(words) == 3 and (told := _case_of_patronymic(words[1])):
+        case, gender = told  # «Валерия Андреевна Ставрова» is she, in the nominative, not «of Valery Stavrov»
     if case is not None and case != "nomn":
         # a Russian double surname declines both parts: «Орлова-Томского» -> «Орлов-Томский»
         heads = [_regular_surname(h[:-1], case, gender) + "-" if h else h for h in heads]
@@ -165,6 +167,30 @@ def nominative_name(name: str, morph: Analyzer) -> str:
     else:
         words = [head + word for head, word in zip(heads, words, strict=True)]
     return " ".join(_name_order(words, parses))
+
+
+# A patronymic's ending tells the case and gender of the whole name, which a given name (Валерия: hers, or
+# «of Valery») and a surname (Ставрова) may not.
+_PATRONYMIC_CASES = (
+    (("ович", "евич", "ьич"), ("nomn", "masc")),
+    (("овича", "евича", "ьича"), ("gent", "masc")),
+    (("овичу", "евичу", "ьичу"), ("datv", "masc")),
+    (("овичем", "евичем", "ьичом"), ("ablt", "masc")),
+    (("овиче", "евиче", "ьиче"), ("loct", "masc")),
+    (("овна", "евна", "ична"), ("nomn", "femn")),
+    (("овны", "евны", "ичны"), ("gent", "femn")),
+    (("овне", "евне", "ичне"), ("datv", "femn")),
+    (("овной", "евной", "ичной"), ("ablt", "femn")),
+    (("овну", "евну", "ичну"), ("accs", "femn")),
+)
+
+
+def _case_of_patronymic(word: str) -> tuple[str, str] | None:
+    lower = word.lower()
+    for endings, told in _PATRONYMIC_CASES:
+        if lower.endswith(endings) and len(lower) > 6:
+            return told
+    return None
 
 
 def _armenian_given_name(word: str) -> bool:
