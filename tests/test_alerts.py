@@ -229,3 +229,13 @@ def test_cue_stems_do_not_take_other_words():
     cues = compile_rule(RuleSpec.from_mapping(rule.model_dump())).cues
     text = "Грузия, important bank based in Ijevan; грузы, imports, bans, the base"
     assert sorted(cues.findall(text)) == sorted(["грузы", "imports", "bans", "base"])
+
+
+def test_a_demonym_before_side_or_partners_is_the_state_itself():
+    """ "The Russian side", «ռուսական գործընկերներին» (to the Russian partners), «российская сторона» name
+    the state as diplomatic copy writes it: a whole side, where "Russian officials" is still a demonym."""
+    state = _tagged("Permits", ["Armenia asked the Russian side to talk about permits.", "Armenia will call."])
+    demonym = _tagged("Permits", ["Armenia asked Russian drivers to talk about permits.", "Armenia will call."])
+    assert score_article(RULE, state, ENTITIES)[0] == 1.0
+    assert score_article(RULE, demonym, ENTITIES)[0] == 0.5
+    assert "(side B's state)" not in score_article(RULE, state, ENTITIES)[2]

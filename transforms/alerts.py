@@ -118,6 +118,27 @@ def _hits_by_sentence(pattern: re.Pattern, text: str, sentences: list[tuple[int,
     return hits
 
 
+# A side's term before one of these nouns is its state, as diplomatic copy writes it: "the Russian side",
+# «российская сторона», «ռուսական գործընկերներին» (to the Russian partners), "Armenian authorities".
+STATE_SIDE_NOUN = re.compile(
+    r"\s+(?:side|partners?|counterparts?|authorities|сторон\w*|партн[её]р\w*|власт\w*|коллег\w*"
+    r"|կողմ\w*|գործընկեր\w*|իշխանություն\w*)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _states_by_sentence(pattern: re.Pattern, text: str, sentences: list[tuple[int, int]]) -> list[bool]:
+    """Whether each sentence names a side's state by its term and a state noun ("the Russian side")."""
+    starts = [s for s, _ in sentences]
+    found = [False] * len(sentences)
+    for hit in pattern.finditer(text):
+        if STATE_SIDE_NOUN.match(text, hit.end()):
+            i = bisect.bisect_right(starts, hit.start()) - 1
+            if i >= 0:
+                found[i] = True
+    return found
+
+
 @dataclass
 class CompiledRule:
     spec: RuleSpec
@@ -176,6 +197,7 @@ def _side_strength(entities: set[str], terms: set[str], term_weight: float) -> f
 
 
 HOME_SIDE = "(home)"
+STATE_SIDE = {"A": "(side A's state)", "B": "(side B's state)"}
 
 
 def _add_home_side(rule: CompiledRule, text: str, sentences, terms_a, ents_a, places, sides) -> None:
@@ -218,6 +240,11 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         if spec.countries_a or spec.countries_b
         else {}
     )
+    for side, pattern, bodies in (("A", rule.terms_a, bodies_a), ("B", rule.terms_b, bodies_b)):
+        if pattern is not None:
+            for i, named in enumerate(_states_by_sentence(pattern, text, sentences)):
+                if named:
+                    bodies[i].add(STATE_SIDE[side])
     for m in tagged.mentions:
         name = names.get(m.entity_id)
         if m.sentence >= n or name is None:
@@ -246,7 +273,7 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         b = _side_strength(eb, tb, spec.term_weight)
         if any(len(p) >= LIST_PLACES and len(p - sides) >= LIST_THIRD_PLACES for p in places[lo:hi]):
             a *= LIST_WEIGHT  # "members are Russia, Kazakhstan, Belarus, Kyrgyzstan and Armenia"
-        return a, b, ((ea or ta) | (eb or tb)) - {HOME_SIDE}
+        return a, b, ((ea or ta) | (eb or tb)) - {HOME_SIDE, *STATE_SIDE.values()}
 
     def window_counts(lo: int, hi: int) -> bool:
         window_text = text[sentences[lo][0] : sentences[hi - 1][1]]
