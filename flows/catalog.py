@@ -297,6 +297,8 @@ class _PlaceWordsIndex(EntityIndex):
 
 CYRILLIC_WORD = re.compile("[\u0400-\u04ff]{3,}")
 RUSSIAN_CASES = ("gent", "datv", "accs", "ablt", "loct", "loc2")
+NEUTER_ADJECTIVE_NAME = ("ское", "цкое")
+NEUTER_ADJECTIVE_TOWN_MIN_POPULATION = 20_000  # Раменское; not the villages Московское, Гражданское
 
 
 @lru_cache(maxsize=1)
@@ -343,6 +345,11 @@ def _case_forms(word: str, one_word_name: bool) -> dict[str, str]:
     """The word's form in each oblique case, in its own number, from the dictionary: a one-word name only as a
     geographic name («Тула»), a word of a longer name as a noun or adjective («Голая Пристань»)."""
     morph = _russian_morphology()
+    if one_word_name and word.endswith(NEUTER_ADJECTIVE_NAME):
+        # «Раменское», «Успенское»: a neuter adjective declines as one whatever the dictionary knows of the town
+        # («в Раменском», «из Раменского»), and its nominative's key (Раменско) is not its forms' (Раменск)
+        stem = word[:-2]
+        return {"gent": stem + "ого", "datv": stem + "ому", "accs": word, "ablt": stem + "им", "loct": stem + "ом"}
     if not morph.word_is_known(word.lower()):
         return {}  # only the dictionary's own readings are declined, never a guess
     for parse in morph.parse(word):
@@ -373,7 +380,12 @@ def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
     where no other entity has its key already."""
     for name, candidates in list(index.place_names.items()):
         words = name.split(" ")
-        if len(words) == 1 and token_key(name) != name:
+        neuter_town = name.endswith(NEUTER_ADJECTIVE_NAME) and max(c.population for c in candidates) >= (
+            NEUTER_ADJECTIVE_TOWN_MIN_POPULATION
+        )
+        if len(words) == 1 and name.endswith(NEUTER_ADJECTIVE_NAME) and not neuter_town:
+            continue  # a village's «Московского», «Гражданского» are the adjectives of Moscow and of citizens
+        if len(words) == 1 and token_key(name) != name and not neuter_town:
             continue  # its stem is its key: the case forms share it
         declined = [_word_forms(w, one_word_name=len(words) == 1) for w in words]
         if not all(declined):

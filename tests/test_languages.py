@@ -714,3 +714,15 @@ def test_a_patronymic_tells_the_case_and_gender_of_a_russian_name(settings):
     )
     assert {"Valeria Stavrova", "Sardana Gabysheva", "Sergey Lavrov"} <= tags["actor"]
     assert not {"Valery Stavrov", "Sardan Gabyshev"} & tags["actor"]
+
+
+def test_a_town_named_like_a_neuter_adjective_declines_as_one(settings):
+    """«в подмосковном Раменском» is Ramenskoye; a village's adjective forms stay adjectives («Московского
+    патриархата» is no village of Moskovskoye)."""
+    tags, _, _ = _tag(
+        settings,
+        "Владелец пекарни в подмосковном Раменском Арам Шахбазян выступил. Представитель Московского "
+        "патриархата и Гражданского форума ответили.",
+    )
+    assert "Ramenskoye" in tags["location"]
+    assert not {"Moskovskoye", "Grazhdanskoye"} & tags["location"]
