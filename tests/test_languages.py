@@ -726,3 +726,11 @@ def test_a_town_named_like_a_neuter_adjective_declines_as_one(settings):
     )
     assert "Ramenskoye" in tags["location"]
     assert not {"Moskovskoye", "Grazhdanskoye"} & tags["location"]
+
+
+def test_armenian_krais_named_together_before_their_plural_noun(settings):
+    """«Կրասնոդարի և Ստավրոպոլի երկրամասերում» (in the Krasnodar and Stavropol krais) names two krais, not
+    the two cities."""
+    tags, _, _ = _tag(settings, "Գամփռներ են բուծում Կրասնոդարի և Ստավրոպոլի երկրամասերում։")
+    assert {"Krasnodar Krai", "Stavropol Krai"} <= tags["location"]
+    assert not {"Krasnodar", "Stavropol"} & tags["location"]
