@@ -80,7 +80,7 @@ LOCAL_SCRIPT_COUNTRIES = {
 FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
-INDEX_FORMAT = 11
+INDEX_FORMAT = 12
 WIKIPEDIA_NAME_MIN_POPULATION = 50_000  # towns whose one-word Wikipedia title is an alias too (Kokand)
 # English Wikipedia titles a Russian or Armenian town that shares its name with its first-level division
 # ("Mirny, Sakha Republic", "Agarak, Syunik"). A Russian town this large is the primary topic (Surgut,
@@ -556,7 +556,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
     for place in places_file.get("place", []):
         name = place["name"]
         existing = by_name.get(name)
-        if existing is not None and existing.source in {"country", "capital", "city", "continent"}:
+        if existing is not None and existing.source in {"country", "capital", "city", "continent", "us_state"}:
             cand = existing
         else:
             ent = Entity(

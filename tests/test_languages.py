@@ -734,3 +734,11 @@ def test_armenian_krais_named_together_before_their_plural_noun(settings):
     tags, _, _ = _tag(settings, "Գամփռներ են բուծում Կրասնոդարի և Ստավրոպոլի երկրամասերում։")
     assert {"Krasnodar Krai", "Stavropol Krai"} <= tags["location"]
     assert not {"Krasnodar", "Stavropol"} & tags["location"]
+
+
+def test_us_states_in_russian_and_armenian(settings):
+    """The diaspora's California and Texas, written in Russian and Armenian (geonames lists them in English only)."""
+    ru, _, _ = _tag(settings, "Армянская община Калифорнии и Техаса собрала средства.")
+    hy, _, _ = _tag(settings, "Կալիֆոռնիայում և Տեխասում բնակվող հայերը հանգանակություն են անցկացրել։")
+    assert {"California", "Texas"} <= ru["location"]
+    assert {"California", "Texas"} <= hy["location"]
