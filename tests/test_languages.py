@@ -742,3 +742,17 @@ def test_us_states_in_russian_and_armenian(settings):
     hy, _, _ = _tag(settings, "Կալիֆոռնիայում և Տեխասում բնակվող հայերը հանգանակություն են անցկացրել։")
     assert {"California", "Texas"} <= ru["location"]
     assert {"California", "Texas"} <= hy["location"]
+
+
+def test_a_nickname_in_quotes_is_part_of_no_name_and_facilities_are_no_people(settings):
+    """English copy writes 'Hayk "Hako" Mnatsakanyan', 'Richard "Dick" Kalebjian': one person, without the
+    nickname; a double surname stays whole (Arpi Mardigian-Lowell); an airline, an airport, a forum or a people
+    tagged PERSON is no one."""
+    tags, _, _ = _tag(
+        settings,
+        '"Buy when prices are good," said Hayk "Hako" Mnatsakanyan, head of a Yerevan trader. Opposition MP Giorgi '
+        '"Gio" Sakhokia called it overdue, and the board chairman Richard "Dick" Kalebjian agreed with Arpi '
+        "Mardigian-Lowell. Flights by Wizz Air to Kutaisi Airport resumed, Hamshen Armenians told the Diaspora Forum.",
+    )
+    assert {"Hayk Mnatsakanyan", "Giorgi Sakhokia", "Richard Kalebjian"} <= tags["actor"]
+    assert not {"Wizz Air", "Kutaisi Airport", "Hamshen Armenians", "Diaspora Forum", "Arpi Mardigyan"} & tags["actor"]

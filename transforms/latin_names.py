@@ -35,21 +35,34 @@ LATIN_REGIONAL_GIVEN_NAMES = frozenset(
     Vugar Elmar Orkhan Emin Kamran Rufat Tural Ramiz Rasim Zaur Murad Nigar Leyla Aygun Ramil Rinat Ilnur Marat
     Azamat Aslan Akhmed Magomed Shamil Ramzan Rustam Timur Inal Alan Soslan Khasan Dzhambulat Aynura Ainura Dinara
     Gulnara Aigul Kassym Nursultan Sadyr Emomali Shavkat Farrukh Farrukhjon Bakhtiyor Azizbek Ulugbek Daniyar
+    Nodar Zaza Merab Gia Kakha Nika Archil Tamaz Temur Badri Revaz Sandro Ilia Lado Gocha Paata Besik Dato Khatia
+    Tinatin Maia Natia Sopho Lela Manana Teona Nato
     """.split()
 )
 GIVEN_NAMES = LATIN_RUSSIAN_GIVEN_NAMES | LATIN_ARMENIAN_GIVEN_NAMES | LATIN_REGIONAL_GIVEN_NAMES
 _SURNAME = (
     r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?:ov|ova|ev|eva|yov|yova|in|ina|yn|yna|sky|skaya|skiy|tsky|tskaya|enko|uk|chuk"
-    r"|yan|ian|yants|ants|uni|ents|shvili|dze|ovich|evich|li|ly|zade|iani|ava|aeva|oev|oeva)"
+    r"|yan|ian|yants|ants|uni|ents|shvili|dze|ovich|evich|li|ly|zade|iani|ava|aeva|oev|oeva|ia|ua)"
 )
 _PATRONYMIC = r"[A-Z][a-z]+(?:ovich|evich|ovna|evna|ichna)"
-_PERSON = re.compile(rf"\b([A-Z][a-z]+) (?:{_PATRONYMIC} )?({_SURNAME})\b")
+# the surname ends the name: "Arpi Mardigian-Lowell" is not Arpi Mardigian
+_PERSON = re.compile(rf"\b([A-Z][a-z]+) (?:{_PATRONYMIC} )?({_SURNAME})(?![\w-])")
+# A nickname in quotes between a given name and a surname: 'Hayk "Hako" Mnatsakanyan', 'Richard "Dick"
+# Kalebjian', 'Lara "Lulu" Der Mugrdechian'. English NER splits such a name or misses it; the quotes say it is one.
+_NICKNAMED = re.compile(
+    r"\b([A-Z][a-z]+) [\"“]([A-Z][\w.]*)[\"”] "
+    r"((?:(?:Der|Ter|De|Di|Da|Van|Von|Le|La|El|Al) )?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+    r"(?![\w-])"
+)
 
 
 def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, name) of each Russian or Armenian name in a Latin-script text."""
-    return [
+    """(start, end, name) of each Russian or Armenian name in a Latin-script text, and of each name written
+    with a nickname in quotes (whatever its origin)."""
+    spans = [
         (m.start(), m.end(), f"{m.group(1)} {m.group(2)}")  # without the patronymic, as Wikipedia titles people
         for m in _PERSON.finditer(text)
         if m.group(1) in GIVEN_NAMES and m.group(2) not in GIVEN_NAMES
     ]
+    spans += [(m.start(), m.end(), f"{m.group(1)} {m.group(3)}") for m in _NICKNAMED.finditer(text)]
+    return sorted(spans)

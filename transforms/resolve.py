@@ -585,7 +585,9 @@ HEADLINE_VERB = re.compile(
 COMPANY_TAIL = re.compile(
     r"\s(?:Works|Company|Co\.?|Corp\.?|Corporation|Group|Holding|Holdings|Bank|LLC|Ltd\.?|Inc\.?|CJSC|OJSC|JSC"
     r"|Plant|Factory|Mills?|Airlines|Motors|Partners|Advisory|Capital|Consulting|Ventures|Investments?|Trading"
-    r"|Logistics|Systems|Technologies|Industries|Solutions)$"
+    r"|Logistics|Systems|Technologies|Industries|Solutions|Air|Airways|Airport|Forum|Summit|Festival|Foundation"
+    r"|Institute|University|College|Museum|Hotel|Stadium|Arena"
+    r"|Armenians|Russians|Georgians|Azerbaijanis|Ukrainians|Americans|Iranians|Turks|Kurds|Yazidis)$"
 )
 TOWN_OF_SEVERAL_WORDS_MIN_POPULATION = 20_000
 
@@ -871,12 +873,14 @@ class _PlaceChecks:
         return bool(code and weights.get(code, 0) > 0)
 
 
+NICKNAME = re.compile(r"\s[\"“][A-Z][\w.]*[\"”]\s")
 LATIN_PATRONYMIC = re.compile(r"[a-z](?:ovich|evich|ovna|evna|ichna|inichna)$")
 
 
 def _clean_person(surface: str) -> str | None:
     """'President Vladimir Putin’s' -> 'Vladimir Putin'; None when what is left is not a name."""
     surface = POSSESSIVE.sub("", re.sub(r"['’]s?$", "", surface.strip()))
+    surface = NICKNAME.sub(" ", surface)  # 'Hayk "Hako" Mnatsakanyan' is Hayk Mnatsakanyan
     tokens = surface.replace("\n", " ").split()
     while tokens and (
         tokens[0].lower().rstrip(".") in TITLES or tokens[0].lower() in STOPWORDS or tokens[0] in NOT_A_GIVEN_NAME

@@ -92,10 +92,11 @@ LATIN_ARMENIAN_GIVEN_NAMES = frozenset(
     Hagop Kevork Krikor Garabed Boghos Bedros Sarkis Haroutiun Sevag Shahe Hrag Haig Aris Nishan Mardiros
     Setrak Toros Antranig Berj Dikran Garo Hampig Harout Jirair Kourken Manoug Ohannes Sako Serop Viken
     Vatche Vartkes Anahid Araxie Arpi Hasmig Houri Maral Nairi Nanor Taline Knar Sossi Talar Shoghig Lucine
-    Arsine Vartouhi Siran Araksi Talin Gegham
+    Arsine Vartouhi Siran Araksi Talin Gegham Arshag Armenag Khachig Hovig Zabel Seta Avedis Yeprem Vrej
     """.split()
 )
-_LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[A-Za-z][a-z]{2})ian$")  # Lorian, Vanetsian
+# Lorian, Vanetsian; the first part of a double surname too (Vartanian-Kurtz)
+_LATIN_ARMENIAN_SURNAME = re.compile(r"(?<=[A-Za-z][a-z]{2})ian(?=-[A-Z]|$)")
 
 # Roots of Armenian surnames whose Russian spelling drops or changes a letter (Акопян -> Hakobyan).
 ARMENIAN_SURNAME_ROOTS = {
@@ -154,7 +155,7 @@ def romanize_person(name: str) -> str:
         words[0] = words[0][4:]  # «иерей Тер-Арсен Мелконян»: a priest's Ter before his given name, no surname
         name = " ".join(words)
     if len(words) >= 2 and words[0] in LATIN_ARMENIAN_GIVEN_NAMES and _LATIN_ARMENIAN_SURNAME.search(words[-1]):
-        return " ".join([*words[:-1], words[-1][:-3] + "yan"])
+        return " ".join([*words[:-1], _LATIN_ARMENIAN_SURNAME.sub("yan", words[-1], count=1)])
     if len(words) >= 2 and words[0] in FOREIGN_GIVEN_NAMES_IN_ARMENIAN:
         return " ".join([FOREIGN_GIVEN_NAMES_IN_ARMENIAN[words[0]], romanize(" ".join(words[1:]), person=True)])
     if not words or not _CYRILLIC_LETTER.search(words[-1]) or not ARMENIAN_SURNAME.search(words[-1]):
