@@ -756,3 +756,12 @@ def test_a_nickname_in_quotes_is_part_of_no_name_and_facilities_are_no_people(se
     )
     assert {"Hayk Mnatsakanyan", "Giorgi Sakhokia", "Richard Kalebjian"} <= tags["actor"]
     assert not {"Wizz Air", "Kutaisi Airport", "Hamshen Armenians", "Diaspora Forum", "Arpi Mardigyan"} & tags["actor"]
+
+
+def test_names_of_origin_persian_given_names_and_flower_roots(settings):
+    """«Լևոն Արզնեցին» is Levon Arznetsi with his article; «Мехди Хосрави» is Mehdi, as English writes it; Russian
+    х for Armenian ղ in «Цахкашенян» (Tsaghkashenyan, as in Tsaghkadzor)."""
+    hy, _, _ = _tag(settings, "Հավաքականը մարզվում է Ծաղկաձորում։ Մարզիչ Լևոն Արզնեցին ասաց, որ պատրաստ են։", "Լուրեր")
+    ru, _, _ = _tag(settings, "Чемпионом стал Мехди Хосрави, а вторым — Самвел Цахкашенян из Еревана.")
+    assert "Levon Arznetsi" in hy["actor"]
+    assert {"Mehdi Khosravi", "Samvel Tsaghkashenyan"} <= ru["actor"]

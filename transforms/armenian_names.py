@@ -98,6 +98,8 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
             return None  # «Ոստիկանության», «Ազատությանն»: nouns in -ություն, not -յան surnames
         if stem in PLACE_ADJECTIVE_STEMS:
             return None
+        if stem.endswith("ցին"):
+            return stem[:-1]  # «Արզնեցին»: a name in -ցի (of Arzni) with its article -ն, not a Russian -in
         return stem
     return None
 
@@ -265,6 +267,8 @@ def _bare(word: str) -> str:
     for ending in ("յի", "յից", "յով"):
         if word.endswith(ending) and word[-len(ending) - 1 : -len(ending)] in "աո" and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
+    if word.endswith("ցին"):
+        return word[:-1]  # «Լևոն Արզնեցին»: a name in -ցի (of Arzni) with its article -ն
     for ending in ("ը", "ի", "ին", "ից", "ով"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]

@@ -36,6 +36,9 @@ _ARMENIAN_VOWELS = set("աեէըիոօւ")
 # Given names whose English spelling is not their letter-by-letter romanization: the form English-language
 # media and Wikipedia titles use (Sergei Shoigu, Andrei Belousov, Alexei Navalny, Yuri Ushakov).
 CONVENTIONAL_GIVEN_NAMES = {
+    # Persian and Arabic names as English writes them, not from their Russian х (Мехди -> Mehdi, not Mekhdi)
+    "Мехди": "Mehdi", "Мохаммад": "Mohammad", "Мохаммед": "Mohammed", "Махмуд": "Mahmoud", "Хосейн": "Hossein",
+    "Хамид": "Hamid", "Ахмад": "Ahmad", "Реза": "Reza",
     "Александр": "Alexander", "Александра": "Alexandra", "Алексей": "Alexei", "Сергей": "Sergei",
     "Андрей": "Andrei", "Матвей": "Matvei", "Тимофей": "Timofei", "Юрий": "Yuri", "Юлия": "Yulia",
     "Мария": "Maria", "Наталья": "Natalya", "Наталия": "Natalia", "Ксения": "Ksenia", "Евгений": "Yevgeny",
@@ -111,7 +114,8 @@ ARMENIAN_SURNAME_ROOTS = {
     "Абрам": "Abraham",  # Овик Абрамян -> Hovik Abrahamyan
     "Гегам": "Gegham", "Егвард": "Yeghvard", "Мегр": "Meghr",  # Russian г for ղ: Geghamyan, Yeghvardyan, Meghryan
     "Бюрегаван": "Byureghavan", "Гохтан": "Goghtan", "Агабаб": "Aghabab", "Агас": "Aghas", "Газар": "Ghazar",
-    "Айказ": "Haykaz", "Согомон": "Soghomon",  # Нвер Айказян -> Haykazyan, Агабабян -> Aghababyan
+    # Нвер Айказян -> Haykazyan, Агабабян -> Aghababyan; Цахкашенян -> Tsaghkashenyan, as Tsaghkadzor
+    "Айказ": "Haykaz", "Согомон": "Soghomon", "Цахк": "Tsaghk",
     "Шах": "Shah",  # Շահ-: Шахназарян, Шахбазян, Шахинян -> Shahnazaryan, Shahbazyan, Shahinyan
 }  # fmt: skip
 _ROOTS_LONGEST_FIRST = sorted(ARMENIAN_SURNAME_ROOTS, key=len, reverse=True)  # «Акопджан» before «Акоп»
