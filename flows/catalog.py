@@ -80,7 +80,7 @@ LOCAL_SCRIPT_COUNTRIES = {
 FOREIGN_NAMES_MIN_POPULATION = 40_000
 # Towns of this size are found from an Armenian spelling of their Latin name (transforms/romanized_places.py).
 ROMANIZED_NAMES_MIN_POPULATION = 20_000
-INDEX_FORMAT = 12
+INDEX_FORMAT = 13
 WIKIPEDIA_NAME_MIN_POPULATION = 50_000  # towns whose one-word Wikipedia title is an alias too (Kokand)
 # English Wikipedia titles a Russian or Armenian town that shares its name with its first-level division
 # ("Mirny, Sakha Republic", "Agarak, Syunik"). A Russian town this large is the primary topic (Surgut,
@@ -502,7 +502,10 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             name = "Washington, D.C."
         elif code == "US":
             state = us_states.get(city.get("admin1code", ""))
-            name = plain if plain in US_CITIES_WITHOUT_STATE or not state else f"{plain}, {state}"
+            # the dateline city by its name alone (Philadelphia), its smaller namesakes with their state
+            # (Philadelphia, Mississippi took the id and the big city was dropped)
+            alone = plain in US_CITIES_WITHOUT_STATE and largest_in_country[slugify(plain), code] == pop
+            name = plain if alone or not state else f"{plain}, {state}"
         elif largest_by_name.get(slugify(plain)) == pop:
             name = (
                 _wikipedia_spelling(plain, city)
@@ -536,6 +539,8 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
                 continue
             if taken.get(slugify(romanize(alt)), city["geonameid"]) != city["geonameid"]:
                 continue
+            if largest_by_name.get(slugify(alt), 0) > pop:
+                continue  # Amman's ancient «Philadelphia» is a larger city's own name
             if every_alternate:
                 if _russian_word_abroad(alt, code):
                     continue  # Soweto's «Совето» would take every «Совет»

@@ -765,3 +765,10 @@ def test_names_of_origin_persian_given_names_and_flower_roots(settings):
     ru, _, _ = _tag(settings, "Чемпионом стал Мехди Хосрави, а вторым — Самвел Цахкашенян из Еревана.")
     assert "Levon Arznetsi" in hy["actor"]
     assert {"Mehdi Khosravi", "Samvel Tsaghkashenyan"} <= ru["actor"]
+
+
+def test_a_dateline_city_keeps_its_id_and_an_ancient_name_is_no_capital(settings):
+    """Philadelphia is the Pennsylvania city: Philadelphia, Mississippi had taken its name and id, and Amman,
+    once Philadelphia, took the word as a capital's alternate name."""
+    tags, _, _ = _tag(settings, "The next forum is scheduled for October in Philadelphia.")
+    assert "Philadelphia" in tags["location"] and "Amman" not in tags["location"]
