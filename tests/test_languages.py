@@ -772,3 +772,17 @@ def test_a_dateline_city_keeps_its_id_and_an_ancient_name_is_no_capital(settings
     once Philadelphia, took the word as a capital's alternate name."""
     tags, _, _ = _tag(settings, "The next forum is scheduled for October in Philadelphia.")
     assert "Philadelphia" in tags["location"] and "Amman" not in tags["location"]
+
+
+def test_a_name_in_guillemets_names_a_thing_not_a_person(settings):
+    """«Մարշալ Բաղրամյան» and «Սասունցի Դավիթ» are metro stations, not Marshal Baghramyan and not the village
+    of Baghramyan; «Арсен Галстян» in quotes is a film's title."""
+    hy, _, _ = _tag(
+        settings,
+        "Երևանի մետրոպոլիտենի «Մարշալ Բաղրամյան», «Երիտասարդական» և «Սասունցի Դավիթ» կայարաններում "
+        "շարժասանդուղքները կփոխարինվեն։",
+        "Լուրեր",
+    )
+    ru, _, _ = _tag(settings, "В прокат вышел фильм «Арсен Галстян» о жизни дзюдоиста.")
+    assert not {a for a in hy["actor"] | ru["actor"] if "Baghramyan" in a or "Galstyan" in a or "Davit" in a}
+    assert not {p for p in hy["location"] if p.startswith("Baghramyan")}

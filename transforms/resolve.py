@@ -96,7 +96,8 @@ FEATURE_BEFORE_STEMS = (
 LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
 # Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
 # («Арарат» brandy, «Джермук» water, «Газпром Армения»), not the place it is named after.
-QUOTED = re.compile(r"[«„“\"]\s*(?:\w+-)?$")  # «Курорт-Кавказ»: the first part of a compound name too
+# «Курорт-Кавказ»: the first part of a compound name too; «Մարշալ Բաղրամյան»: a capitalised word before it
+QUOTED = re.compile(r"[«„“\"]\s*(?:\w+-|[^\W\d_][\w.]*\s+)?$")
 QUOTE_CLOSE = re.compile(r"^\s*[»“”\"]")
 STOPWORDS = frozenset(
     "a an the and or but if when while after before since until without with within by for from to of in on at as"
@@ -568,6 +569,8 @@ def _plausible_people(
             ):
                 continue
             words = text[span.start : span.end]
+            if text[span.start - 1 : span.start] in ("«", "„") and text[span.end : span.end + 1] in ("»", "“"):
+                continue  # «Մարշալ Բաղրամյան» կայարան, станция «Гарегин Нжде»: a name in guillemets names a thing
             if LEADING_FEATURE.match(words) or COMPANY_TAIL.search(words) or HEADLINE_VERB.search(words):
                 continue  # "Lake Issyk-Kul", "Ararat Brilliant Works", "Kobakhidze Meets Azerbaijani Counterpart"
             if any((m.start, m.end) == (span.start, span.end) and _a_town_of_several_words(m) for m in inside):
