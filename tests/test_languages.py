@@ -786,3 +786,15 @@ def test_a_name_in_guillemets_names_a_thing_not_a_person(settings):
     ru, _, _ = _tag(settings, "В прокат вышел фильм «Арсен Галстян» о жизни дзюдоиста.")
     assert not {a for a in hy["actor"] | ru["actor"] if "Baghramyan" in a or "Galstyan" in a or "Davit" in a}
     assert not {p for p in hy["location"] if p.startswith("Baghramyan")}
+
+
+def test_a_couple_under_one_surname_is_two_people(settings):
+    """Donor lists write "Arshag and Lucy Garabedian", "Siran and Hagop Tashjian": the first given name is a
+    person too; "General Andranik and Drastamat Kanayan" are two men."""
+    tags, _, _ = _tag(
+        settings,
+        "The founding benefactors were Arshag and Lucy Garabedian of Visalia, and Siran and Hagop Tashjian. "
+        "Their commanders included General Andranik and Drastamat Kanayan.",
+    )
+    assert {"Arshag Garabedyan", "Lucy Garabedian", "Siran Tashjyan", "Hagop Tashjyan"} <= tags["actor"]
+    assert "Andranik Kanayan" not in tags["actor"]

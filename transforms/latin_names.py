@@ -56,6 +56,13 @@ _NICKNAMED = re.compile(
 )
 
 
+# A couple under one surname, as donor and benefactor lists write them: "Arshag and Lucy Garabedian", "Siran and
+# Hagop Tashjian" (the first given name one of the lists above).
+_COUPLE = re.compile(rf"\b([A-Z][a-z]+) and ([A-Z][a-z]+) ({_SURNAME})(?![\w-])")
+# "General Andranik and Drastamat Kanayan" are two men: a title or a name before the first given name
+_AFTER_A_CAPITALISED_WORD = re.compile(r"[A-Z][\w.]*\s+$")
+
+
 def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of each Russian or Armenian name in a Latin-script text, and of each name written
     with a nickname in quotes (whatever its origin)."""
@@ -65,4 +72,9 @@ def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
         if m.group(1) in GIVEN_NAMES and m.group(2) not in GIVEN_NAMES
     ]
     spans += [(m.start(), m.end(), f"{m.group(1)} {m.group(3)}") for m in _NICKNAMED.finditer(text)]
+    spans += [
+        (m.start(1), m.end(1), f"{m.group(1)} {m.group(3)}")  # the first of the couple; NER reads the second
+        for m in _COUPLE.finditer(text)
+        if m.group(1) in GIVEN_NAMES and not _AFTER_A_CAPITALISED_WORD.search(text, 0, m.start())
+    ]
     return sorted(spans)

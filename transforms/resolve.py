@@ -523,13 +523,14 @@ def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
     ]
     if not people:
         return ner
-    # a PERSON span holding the name whole stays, unless words stand before the given name: "Economy
-    # Narek Teryan" (Deputy Minister of Economy), "Counselor Tigran Sahakian"
+    # a PERSON span holding the name whole and more stays, unless words stand before the given name: "Economy
+    # Narek Teryan" (Deputy Minister of Economy), "Counselor Tigran Sahakian"; one that is just the name gives way
+    # to the rule's, which knows the name ("Siran" in "Siran and Hagop Tashjian" is Siran Tashjian)
     kept = [
         s
         for s in ner
         if not any(
-            s.start < p.end and p.start < s.end and not (s.label == "PERSON" and s.start == p.start and s.end >= p.end)
+            s.start < p.end and p.start < s.end and not (s.label == "PERSON" and s.start == p.start and s.end > p.end)
             for p in people
         )
     ]
