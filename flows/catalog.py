@@ -28,7 +28,7 @@ from transforms.language import russian_likeness
 from transforms.names import alias_key, script_of, slugify, surname_of, token_key
 from transforms.records import Entity
 from transforms.romanized_places import place_key
-from transforms.transliterate import person_key, romanize
+from transforms.transliterate import person_key, romanize, without_accents
 
 # U.S. cities that English Wikipedia (following the AP dateline list) names without their state.
 US_CITIES_WITHOUT_STATE = frozenset(
@@ -154,11 +154,11 @@ def _russian_spelling(name: str, city: dict) -> str | None:
     return same[0] if same else None
 
 
-def _wikipedia_spelling(name: str, city: dict) -> str:
-    """A Russian town as English Wikipedia titles it: geonames writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy
-    Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk, Tyotkino, Suzemka, Nizhny Novgorod, the
-    romanization of its Russian name. Names in English (Moscow) do not romanize to the same key and stay."""
-    russian = _russian_spelling(name, city)
+def _wikipedia_spelling(name: str, russian: str | None) -> str:
+    """A Russian town as English Wikipedia titles it, from its Russian name (`_russian_spelling`): geonames
+    writes Ryl’sk, Tëtkino, Suzëmka, Nizhniy Novgorod (BGN with soft signs and ë); Wikipedia writes Rylsk,
+    Tyotkino, Suzemka, Nizhny Novgorod, the romanization of its Russian name. Names in English (Moscow) do
+    not romanize to the same key and stay."""
     if russian:
         return romanize(russian)
     plain = _without_soft_signs(name).replace("ë", "e")
@@ -170,12 +170,6 @@ def _wikipedia_spelling(name: str, city: dict) -> str:
 # Countries whose towns English Wikipedia titles without geonames' accents: Greek stress marks
 # (Thessaloníki, Irákleion) are not written in English.
 UNACCENTED_TITLES = frozenset({"GR"})
-
-
-def _without_accents(name: str) -> str:
-    import unicodedata
-
-    return "".join(ch for ch in unicodedata.normalize("NFD", name) if not unicodedata.combining(ch))
 
 
 def _without_soft_signs(name: str) -> str:
@@ -209,10 +203,9 @@ def _ukrainian_title(name: str) -> str:
     return "".join(words)
 
 
-def _named_after_a_person(city: dict) -> bool:
+def _named_after_a_person(russian: str | None) -> bool:
     """A Russian town whose Russian name is a surname or a given name in the dictionary: Энгельс, Пугачёв,
     Кропоткин, Королёв (Wikipedia disambiguates them from the person)."""
-    russian = _russian_spelling(city["name"], city)
     if russian is None or not CYRILLIC_WORD.fullmatch(russian):
         return False
     morph = _russian_morphology()
@@ -222,10 +215,13 @@ def _named_after_a_person(city: dict) -> bool:
     )
 
 
-def _division_title(city: dict, title: str, divisions: dict, homonyms: dict[str, set[tuple[str, str]]]) -> str | None:
+def _division_title(
+    city: dict, title: str, russian: str | None, divisions: dict, homonyms: dict[str, set[tuple[str, str]]]
+) -> str | None:
     """The title with the town's first-level division where English Wikipedia writes one for a Russian or
     Armenian town ("Mirny, Sakha Republic", "Agarak, Syunik"); None where it titles the town plainly.
-    ``homonyms``: slug -> the (country, division) pairs that have a town of that name."""
+    ``russian``: its Russian name; ``homonyms``: slug -> the (country, division) pairs that have a town of that
+    name."""
     code, pop = city["countrycode"], city["population"]
     division = divisions.get(code, {}).get(city.get("admin1code", ""))
     if division is None:
@@ -238,7 +234,7 @@ def _division_title(city: dict, title: str, divisions: dict, homonyms: dict[str,
         at_home
         and pop < HOMONYM_AT_HOME_MAX_POPULATION
         or pop < NAMED_AFTER_A_PERSON_MAX_POPULATION
-        and _named_after_a_person(city)
+        and _named_after_a_person(russian)
         or abroad
         and not at_home
         and pop < HOMONYM_ABROAD_MAX_POPULATION
@@ -380,12 +376,10 @@ def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
     where no other entity has its key already."""
     for name, candidates in list(index.place_names.items()):
         words = name.split(" ")
-        neuter_town = name.endswith(NEUTER_ADJECTIVE_NAME) and max(c.population for c in candidates) >= (
-            NEUTER_ADJECTIVE_TOWN_MIN_POPULATION
-        )
-        if len(words) == 1 and name.endswith(NEUTER_ADJECTIVE_NAME) and not neuter_town:
-            continue  # a village's «Московского», «Гражданского» are the adjectives of Moscow and of citizens
-        if len(words) == 1 and token_key(name) != name and not neuter_town:
+        if len(words) == 1 and name.endswith(NEUTER_ADJECTIVE_NAME):
+            if max(c.population for c in candidates) < NEUTER_ADJECTIVE_TOWN_MIN_POPULATION:
+                continue  # a village's «Московского», «Гражданского» are the adjectives of Moscow and of citizens
+        elif len(words) == 1 and token_key(name) != name:
             continue  # its stem is its key: the case forms share it
         declined = [_word_forms(w, one_word_name=len(words) == 1) for w in words]
         if not all(declined):
@@ -487,9 +481,9 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         plain = city["name"]
         pop = city["population"]
         code = city["countrycode"]
-        division_title = _division_title(
-            city, _wikipedia_spelling(plain, city) if code == "RU" else plain, divisions, homonyms
-        )
+        russian = _russian_spelling(plain, city) if code == "RU" else None
+        title = _wikipedia_spelling(plain, russian) if code == "RU" else plain
+        division_title = _division_title(city, title, russian, divisions, homonyms)
         if (plain, code) in city_renames and largest_in_country[slugify(plain), code] == pop:
             name = city_renames[plain, code]
         elif division_title is not None:
@@ -508,11 +502,11 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
             name = plain if alone or not state else f"{plain}, {state}"
         elif largest_by_name.get(slugify(plain)) == pop:
             name = (
-                _wikipedia_spelling(plain, city)
+                title
                 if code == "RU"
                 else _ukrainian_title(plain)
                 if code == "UA" and city.get("admin1code") not in CRIMEA_ADMIN_CODES
-                else _without_accents(plain)
+                else without_accents(plain)
                 if code in UNACCENTED_TITLES
                 else plain
             )

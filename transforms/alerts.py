@@ -127,16 +127,9 @@ STATE_SIDE_NOUN = re.compile(
 )
 
 
-def _states_by_sentence(pattern: re.Pattern, text: str, sentences: list[tuple[int, int]]) -> list[bool]:
-    """Whether each sentence names a side's state by its term and a state noun ("the Russian side")."""
-    starts = [s for s, _ in sentences]
-    found = [False] * len(sentences)
-    for hit in pattern.finditer(text):
-        if STATE_SIDE_NOUN.match(text, hit.end()):
-            i = bisect.bisect_right(starts, hit.start()) - 1
-            if i >= 0:
-                found[i] = True
-    return found
+def _state_pattern(terms: re.Pattern | None) -> re.Pattern | None:
+    """A side's terms followed by a state noun ("the Russian side")."""
+    return re.compile(terms.pattern + STATE_SIDE_NOUN.pattern, terms.flags) if terms is not None else None
 
 
 @dataclass
@@ -148,17 +141,22 @@ class CompiledRule:
     exclusions: re.Pattern | None
     other_stories: re.Pattern | None
     home_words_a: re.Pattern | None
+    states_a: re.Pattern | None  # the side's state by its term and a state noun ("the Russian side")
+    states_b: re.Pattern | None
 
 
 def compile_rule(spec: RuleSpec) -> CompiledRule:
+    terms_a, terms_b = _term_pattern(spec.terms_a), _term_pattern(spec.terms_b)
     return CompiledRule(
         spec,
-        _term_pattern(spec.terms_a),
-        _term_pattern(spec.terms_b),
+        terms_a,
+        terms_b,
         _term_pattern(spec.cues),
         _term_pattern(spec.exclusions),
         _term_pattern(spec.other_stories),
         _term_pattern(spec.home_words_a),
+        _state_pattern(terms_a),
+        _state_pattern(terms_b),
     )
 
 
@@ -240,10 +238,10 @@ def score_article(rule: CompiledRule, tagged: TaggedArticle, names: dict[str, st
         if spec.countries_a or spec.countries_b
         else {}
     )
-    for side, pattern, bodies in (("A", rule.terms_a, bodies_a), ("B", rule.terms_b, bodies_b)):
+    for side, pattern, bodies in (("A", rule.states_a, bodies_a), ("B", rule.states_b, bodies_b)):
         if pattern is not None:
-            for i, named in enumerate(_states_by_sentence(pattern, text, sentences)):
-                if named:
+            for i, hits in enumerate(_hits_by_sentence(pattern, text, sentences)):
+                if hits:
                     bodies[i].add(STATE_SIDE[side])
     for m in tagged.mentions:
         name = names.get(m.entity_id)

@@ -98,9 +98,7 @@ def surname_stem(word: str, weak: bool = False, paired: bool = False) -> str | N
             return None  # «Ոստիկանության», «Ազատությանն»: nouns in -ություն, not -յան surnames
         if stem in PLACE_ADJECTIVE_STEMS:
             return None
-        if stem.endswith("ցին"):
-            return stem[:-1]  # «Արզնեցին»: a name in -ցի (of Arzni) with its article -ն, not a Russian -in
-        return stem
+        return _without_article_of_origin(stem)  # «Արզնեցին»: not a Russian -in
     return None
 
 
@@ -261,14 +259,22 @@ def _second_name(word: str) -> str | None:
     return _bare(word)
 
 
+ORIGIN_WITH_ARTICLE = "ցին"
+
+
+def _without_article_of_origin(word: str) -> str:
+    """A name of origin in -ցի (Արզնեցի, of Arzni) with its article -ն is the name: «Լևոն Արզնեցին»."""
+    return word[:-1] if word.endswith(ORIGIN_WITH_ARTICLE) else word
+
+
 def _bare(word: str) -> str:
     """A name word without a definite or genitive ending, when what is left is still a word. A name ending in
     a vowel takes a glide before the ending («Կիպրոնոյի», «Մարիայից»), which goes with it."""
     for ending in ("յի", "յից", "յով"):
         if word.endswith(ending) and word[-len(ending) - 1 : -len(ending)] in "աո" and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
-    if word.endswith("ցին"):
-        return word[:-1]  # «Լևոն Արզնեցին»: a name in -ցի (of Arzni) with its article -ն
+    if word.endswith(ORIGIN_WITH_ARTICLE):
+        return _without_article_of_origin(word)
     for ending in ("ը", "ի", "ին", "ից", "ով"):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]

@@ -75,6 +75,6 @@ def latin_person_spans(text: str) -> list[tuple[int, int, str]]:
     spans += [
         (m.start(1), m.end(1), f"{m.group(1)} {m.group(3)}")  # the first of the couple; NER reads the second
         for m in _COUPLE.finditer(text)
-        if m.group(1) in GIVEN_NAMES and not _AFTER_A_CAPITALISED_WORD.search(text, 0, m.start())
+        if m.group(1) in GIVEN_NAMES and not _AFTER_A_CAPITALISED_WORD.search(text, max(0, m.start() - 40), m.start())
     ]
     return sorted(spans)

@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import accumulate
 
-from transforms.transliterate import modern_armenian
+from transforms.transliterate import modern_armenian, without_accents
 
 # Calendar words: capitalised like names, never a surname. English names, not the C library's locale.
 MONTH_NAMES = (
@@ -107,9 +107,7 @@ def text_tokens(text: str) -> tuple[list[str], list[int]]:
 
 
 def slugify(name: str) -> str:
-    folded = unicodedata.normalize("NFKD", name)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^\w]+", "-", folded).strip("-")
+    return re.sub(r"[^\w]+", "-", without_accents(name).lower()).strip("-")
 
 
 def starts_capitalised(word: str) -> bool:

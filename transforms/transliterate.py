@@ -302,13 +302,16 @@ GIVEN_NAME_EQUIVALENTS = {
 }  # fmt: skip
 
 
+def without_accents(text: str) -> str:
+    """The text without its combining marks (Thessaloníki -> Thessaloniki, Ángeles -> Angeles)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 @lru_cache(maxsize=50_000)  # the same names recur across articles; ~30 µs each to fold
 def person_key(name: str) -> str:
     """One key for every spelling of a person's name, in any script: 'Alexei Overchuk', 'Alexey
     Overchuk' and «Алексей Оверчук» share one."""
-    latin = romanize(name, person=True)
-    folded = unicodedata.normalize("NFKD", latin)
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    folded = without_accents(romanize(name, person=True)).lower()
     words = re.findall(r"[a-z]+", folded)
     if len(words) >= 2:
         words[0] = GIVEN_NAME_EQUIVALENTS.get(words[0], words[0])
