@@ -648,13 +648,17 @@ def _named_after(text: str, start: int, end: int, place: bool = False) -> bool:
     if word in FEATURE_BEFORE_WORDS or word.startswith(FEATURE_BEFORE_STEMS):
         # «на улицах Еревана» are the streets of the city, «улица Пушкина», «улица Абовяна» are named after people
         return not (place and word in STREETS_OF and not SURNAME_GENITIVE.search(text[start:end]))
-    if not STREET_LIST_BEFORE.search(text[max(0, start - 160) : start]):
+    before = text[max(0, start - 160) : start]
+    if not any(noun in before for noun in STREET_NOUNS) or not STREET_LIST_BEFORE.search(before):
         return False
     return not place or SURNAME_GENITIVE.search(text[start:end]) is not None
 
 
 STREETS_OF = frozenset({"улицах", "улицам", "улицами", "улиц"})  # «на улицах Еревана»: the streets of a town
 SURNAME_GENITIVE = re.compile(r"\w(?:яна|ова|ева|ёва|ина|ына|ского|цкого)$")  # Абовяна, Пушкина: a person's
+# The street nouns STREET_LIST_BEFORE opens with, without their capital: a plain substring test first spares
+# the pattern's search over 160 characters for most names (~10 % of the Russian resolution's time)
+STREET_NOUNS = ("лиц", "роспект", "ереулк", "ульвар")
 # Streets named in a list after their noun: «на улицах Абовяна, Туманяна, Терьяна и Пушкина» (each a street)
 _LISTED_NAME = r"[А-ЯЁ][а-яё-]+(?:\s+[А-ЯЁ][а-яё-]+)?"
 STREET_LIST_BEFORE = re.compile(
