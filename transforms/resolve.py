@@ -430,6 +430,44 @@ def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) 
     return _read_instead(matches, found) if found else matches
 
 
+# The AP stylebook's abbreviations of U.S. states, as American copy writes them after a town ("WATERTOWN,
+# Mass.", "Providence, R.I.", "Glendale, Calif."). Alone most are words or titles ("Mass", "Miss."), so one
+# counts only after a capitalised word and a comma.
+AP_STATE_ABBREVIATIONS = {
+    "Ala.": "Alabama", "Ariz.": "Arizona", "Ark.": "Arkansas", "Calif.": "California", "Colo.": "Colorado",
+    "Conn.": "Connecticut", "Del.": "Delaware", "Fla.": "Florida", "Ga.": "Georgia (U.S. state)",
+    "Ill.": "Illinois", "Ind.": "Indiana", "Kan.": "Kansas", "Ky.": "Kentucky", "La.": "Louisiana",
+    "Md.": "Maryland", "Mass.": "Massachusetts", "Mich.": "Michigan", "Minn.": "Minnesota",
+    "Miss.": "Mississippi", "Mo.": "Missouri", "Mont.": "Montana", "Neb.": "Nebraska", "Nev.": "Nevada",
+    "N.H.": "New Hampshire", "N.J.": "New Jersey", "N.M.": "New Mexico", "N.Y.": "New York (state)",
+    "N.C.": "North Carolina", "N.D.": "North Dakota", "Okla.": "Oklahoma", "Ore.": "Oregon",
+    "Pa.": "Pennsylvania", "R.I.": "Rhode Island", "S.C.": "South Carolina", "S.D.": "South Dakota",
+    "Tenn.": "Tennessee", "Vt.": "Vermont", "Va.": "Virginia", "Wash.": "Washington (state)",
+    "W.Va.": "West Virginia", "Wis.": "Wisconsin", "Wyo.": "Wyoming",
+}  # fmt: skip
+AP_STATE = re.compile(
+    r"(?<=[A-Za-z], )(" + "|".join(re.escape(a) for a in sorted(AP_STATE_ABBREVIATIONS, key=len, reverse=True)) + ")",
+    re.IGNORECASE,
+)
+
+
+def _with_state_abbreviations(text: str, matches: list[AliasMatch], index: EntityIndex) -> list[AliasMatch]:
+    """The alias matches, with each AP abbreviation of a U.S. state after a town read as the state."""
+    if ", " not in text:
+        return matches
+    found = []
+    for hit in AP_STATE.finditer(text):
+        town = text.rfind(" ", 0, hit.start() - 2) + 1
+        if not text[town : town + 1].isupper():
+            continue  # "she said, Miss. Jones"
+        abbreviation = next(a for a in AP_STATE_ABBREVIATIONS if a.casefold() == hit.group(1).casefold())
+        name = AP_STATE_ABBREVIATIONS[abbreviation]
+        state = tuple(c for c in index.lookup(name.split(" (")[0]) if c.entity.name == name)
+        if state:
+            found.append(AliasMatch(hit.start(1), hit.end(1), hit.group(1), state[:1]))
+    return _read_instead(matches, found)
+
+
 def _nominative_place(name: str, gender: str) -> str:
     if " " in name:  # «Верхний Ларс»: an adjective before the name; it is read in the nominative only
         first, rest = name.split(" ", 1)
@@ -538,6 +576,20 @@ def _with_latin_people(text: str, ner: list[NerSpan]) -> list[NerSpan]:
     return sorted(kept + holds, key=lambda s: s.start)
 
 
+# "Jr." or "III" right after a name is part of it (father and son are two people); the model stops before it
+GENERATION_AFTER = re.compile(r" (?:Jr\.|Sr\.|II|III|IV)(?![\w.])")
+
+
+def _with_generation_suffixes(text: str, ner: list[NerSpan]) -> list[NerSpan]:
+    """The NER spans, each person's running on over a "Jr." or "III" that follows it."""
+    return [
+        s._replace(end=hit.end(), name=s.name + hit.group() if s.name else None)
+        if s.label == "PERSON" and (hit := GENERATION_AFTER.match(text, s.end)) is not None
+        else s
+        for s in ner
+    ]
+
+
 def _in_hyphenated_word(text: str, m: AliasMatch, span: NerSpan) -> bool:
     return (m.start > span.start and text[m.start - 1] == "-") or (m.end < span.end and text[m.end] == "-")
 
@@ -625,7 +677,8 @@ def _ends_in_a_surname(name: str) -> bool:
     """«Карине Бабаян»: a given name that is also a place's name (Karin, old Erzurum) before a word with
     a surname's ending is a person's name, not a place beside other words."""
     words = name.split()
-    return len(words) >= 2 and bool(SURNAME_ENDING.search(words[-1]))
+    # any part of a double surname: "Talin Kurkjian-Ross"
+    return len(words) >= 2 and any(SURNAME_ENDING.search(part) for part in words[-1].split("-"))
 
 
 def _place_or_body(m: AliasMatch) -> bool:
@@ -899,9 +952,22 @@ def _clean_person(surface: str) -> str | None:
     for tok in tokens:
         if not tok[:1].isupper() and tok.lower() not in NAME_PARTICLES:
             return None
-    if len(tokens) >= 3:  # "Igor Valentinovich Kazansky": no patronymic, as Wikipedia titles people
-        tokens = [tokens[0], *(t for t in tokens[1:-1] if not LATIN_PATRONYMIC.search(t)), tokens[-1]]
+    if len(tokens) >= 3 and tokens[-1] in MONTH_ABBREVIATIONS:
+        tokens.pop()  # a byline's date run into the name: "Ani Voskevazyan  Oct 20, 2032"
+    if len(tokens) >= 3 and not MIDDLE_INITIAL.match(tokens[0]):
+        # "Igor Valentinovich Kazansky", "Michael J. Norian": no patronymic and no middle initial, so that
+        # every mention of the person is one name ("Michael Norian" in the next story), as Wikipedia
+        # titles most people; "J. Edgar Hoover" keeps his, which opens the name
+        tokens = [
+            tokens[0],
+            *(t for t in tokens[1:-1] if not LATIN_PATRONYMIC.search(t) and not MIDDLE_INITIAL.match(t)),
+            tokens[-1],
+        ]
     return " ".join(tokens)
+
+
+MIDDLE_INITIAL = re.compile(r"[A-Z]\.$")
+MONTH_ABBREVIATIONS = frozenset("Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec".split())
 
 
 @lru_cache(maxsize=20_000)  # the same people recur across articles; keying and romanizing cost ~40 µs
@@ -1106,9 +1172,11 @@ def resolve_entities(text: str, ner: list[NerSpan], index: EntityIndex) -> list[
     """All entity mentions of one article text, each linked to a canonical entity."""
     matches = _with_coordinated_regions(text, index.scan(text), index)
     matches = _with_districts(text, _with_settlements(text, matches, index), index)  # «села Погарского района»
+    matches = _with_state_abbreviations(text, matches, index)  # "Watertown, Mass."
     people = _people_named_in_full(text, ner)
     matches = with_romanized_places(text, matches, index, people)  # «Փոթիի», «Բանդար Աբբասի»: Latin-only towns
-    ner = _plausible_people(_with_latin_people(text, _within_lines(ner, text)), matches, text, index.not_a_place)
+    ner = _with_generation_suffixes(text, _with_latin_people(text, _within_lines(ner, text)))
+    ner = _plausible_people(ner, matches, text, index.not_a_place)
     bylines = _byline_ranges(text)
     person_names = _person_names(text, ner)
     person_words = _person_name_words(person_names)
