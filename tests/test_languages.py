@@ -842,3 +842,19 @@ def test_an_ap_state_abbreviation_after_a_town_is_the_state(settings):
     )
     assert {"Massachusetts", "Rhode Island", "California", "Providence, Rhode Island"} <= tags["location"]
     assert "Mississippi" not in tags["location"]
+
+
+def test_village_names_of_two_words_and_people_named_after_their_village(settings):
+    """«села Малая Талинка» is the village Malaya Talinka, not a Talinka the gazetteer knows; «Բերդից Հայկ
+    Տավուշեցին և Չինարի գյուղից» names Hayk Tavushetsi and one village (the noun is singular); a Russian
+    patronymic in Armenian script is left out like a Russian one (Vadim Oksky)."""
+    ru, _, _ = _tag(settings, "Глава фермерского хозяйства из села Малая Талинка Иван Петров рассказал о посевной.")
+    hy, _, _ = _tag(
+        settings,
+        "Մրցույթում հաղթեցին Բերդից Հայկ Տավուշեցին և Չինարի գյուղից Գոռ Այգեձորցին։ Ֆերմայի սեփականատերը "
+        "ռուսաստանցի գործարար Վադիմ Սերգեևիչ Օկսկին է։",
+        "Լուրեր",
+    )
+    assert "Malaya Talinka" in ru["location"] and "Talinka" not in ru["location"]
+    assert {"Hayk Tavushetsi", "Vadim Oksky"} <= hy["actor"]
+    assert not {p for p in hy["location"] if p.startswith("Tavush") and p != "Tavush Province"}

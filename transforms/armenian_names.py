@@ -239,6 +239,9 @@ def _could_be_given_name(word: str) -> bool:
     return word not in SENTENCE_STARTERS and len(word) >= 3 and not word.endswith(("ը", "ում", "ից", "ով", "ներ"))
 
 
+RUSSIAN_PATRONYMIC_IN_ARMENIAN = ("ևիչ", "եւիչ", "ովիչ", "ևնա", "եւնա", "ովնա", "իչնա")
+
+
 def _patronymic_surname(text: str, words: list[tuple[int, int, str]], i: int) -> str | None:
     """The surname after a father's name in the genitive at `i` («Սարգսի Ավետիսյանի» -> Ավետիսյան): the
     middle of «Արամ Սարգսի Ավետիսյան», the way courts and officials write a full name."""
@@ -246,7 +249,9 @@ def _patronymic_surname(text: str, words: list[tuple[int, int, str]], i: int) ->
         return None
     _, end, father = words[i]
     nxt_start, _, nxt = words[i + 1]
-    if not (_capitalised(father) and father.endswith("ի") and text[end:nxt_start] == " " and _capitalised(nxt)):
+    # or a Russian patronymic transcribed: «Վադիմ Սերգեևիչ Օկսկի», «Աննա Իվանովնա Պետրովա»
+    fathers = father.endswith("ի") or father.endswith(RUSSIAN_PATRONYMIC_IN_ARMENIAN)
+    if not (_capitalised(father) and fathers and text[end:nxt_start] == " " and _capitalised(nxt)):
         return None
     return surname_stem(nxt, weak=True)  # «Էդգար Սամվելի Բաղդասարով»: a Russified surname too
 

@@ -420,12 +420,17 @@ def _with_settlements(text: str, matches: list[AliasMatch], index: EntityIndex) 
             start = hit.start("names") + name.start()
             named.append((start, start + len(name.group()), _nominative_place(name.group(), gender)))
     for hit in ARMENIAN_SETTLEMENT.finditer(text):
-        for name in re.finditer(_ARMENIAN_NAME, hit.group(1)):
+        names = list(re.finditer(_ARMENIAN_NAME, hit.group(1)))
+        if "եր" not in text[hit.end(1) : hit.end()]:
+            # a singular noun names one village: «Հայկ Տավուշեցին և Չինարի գյուղից» (Hayk from Tavush and Chinari)
+            names = names[-1:]
+        for name in names:
             named.append((hit.start(1) + name.start(), hit.start(1) + name.end(), name.group()))
     found = [
         _settlement(text, start, end, nominative, index)
         for start, end, nominative in named
-        if not any(a < end and start < b for a, b in placed)
+        # a place the scan found in part of the name does not: «села Малая Талинка» is not Talinka
+        if not any(a < end and start < b and not (start <= a and b <= end and b - a < end - start) for a, b in placed)
     ]
     return _read_instead(matches, found) if found else matches
 
