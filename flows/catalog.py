@@ -273,25 +273,29 @@ def _written_name(title: str, index: EntityIndex) -> str:
 
 
 class _PlaceWordsIndex(EntityIndex):
-    """The builder, noting the Cyrillic place names of up to three words, to add their case forms."""
+    """The builder, noting the Cyrillic and Armenian place names of up to three words, to add their case forms."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.place_names: dict[str, list[Candidate]] = {}
+        self.armenian_place_names: dict[str, list[Candidate]] = {}
 
     def add(self, alias: str, candidate: Candidate) -> None:
         super().add(alias, candidate)
         words = alias.split(" ")
-        if (
-            candidate.entity.kind == "location"
-            and len(words) <= 3
-            and all(CYRILLIC_WORD.fullmatch(w) for w in words)
-            and candidate in self.candidates(alias_key(alias))
-        ):
-            self.place_names.setdefault(alias, []).append(candidate)
+        if candidate.entity.kind != "location" or len(words) > 3:
+            return
+        for word_pattern, names in ((CYRILLIC_WORD, self.place_names), (ARMENIAN_WORD, self.armenian_place_names)):
+            if all(word_pattern.fullmatch(w) for w in words) and candidate in self.candidates(alias_key(alias)):
+                names.setdefault(alias, []).append(candidate)
 
 
 CYRILLIC_WORD = re.compile("[\u0400-\u04ff]{3,}")
+ARMENIAN_WORD = re.compile("[\u0531-\u0587]{3,}")
+# Armenian case endings of a place name: genitive, ablative, locative, with the article. After -ա a glide
+# comes first (Մոսկվա -> Մոսկվայում), a name in -ի takes -ու in the genitive (Լոռի -> Լոռու). Not -ով, -ին
+# after a consonant: «Դոնեցկով», «Կազանին» are Russian surnames (Donetskov), not Donetsk's instrumental.
+ARMENIAN_PLACE_ENDINGS = ("ի", "ից", "ում", "ը", "ն")
 RUSSIAN_CASES = ("gent", "datv", "accs", "ablt", "loct", "loc2")
 NEUTER_ADJECTIVE_NAME = ("ское", "цкое")
 NEUTER_ADJECTIVE_TOWN_MIN_POPULATION = 20_000  # Раменское; not the villages Московское, Гражданское
@@ -389,6 +393,28 @@ def _add_russian_case_forms(index: _PlaceWordsIndex) -> None:
                 continue
             # each word keeps the name's capital; the rest as pymorphy3 writes it
             written = " ".join(w[0] + d[case][1:] for w, d in zip(words, declined, strict=True))
+            if alias_key(written) != alias_key(name) and not index.lookup(written):
+                for cand in candidates:
+                    index.add(written, cand)
+
+
+def _add_armenian_case_forms(index: _PlaceWordsIndex) -> None:
+    """Case forms of Armenian place names: the match key cuts one ending, so a name that itself ends like
+    one (Ախուրյան, Ռոստով, Լոռի: keyed Ախուրյա, Ռոստ) lost its inflected forms (Ախուրյանի keys to
+    Ախուրյան, Լոռու to itself). The last word takes each ending; a form is added only where no other
+    entity has its key."""
+    for name, candidates in list(index.armenian_place_names.items()):
+        head, _, last = name.rpartition(" ")
+        if last.endswith("յան") or any("District" in c.entity.name for c in candidates):
+            continue  # «Թումանյանի», «Աբովյանի» are the poet's and the writer's; «Կենտրոնի» is any centre's
+        if last.endswith("ա"):
+            forms = [last + "յ" + e for e in ("ի", "ից", "ում")] + [last + "ն"]
+        elif last.endswith("ի"):
+            forms = [last + e for e in ("ից", "ում", "ն")] + [last[:-1] + "ու"]
+        else:
+            forms = [last + e for e in ARMENIAN_PLACE_ENDINGS]
+        for form in forms:
+            written = f"{head} {form}" if head else form
             if alias_key(written) != alias_key(name) and not index.lookup(written):
                 for cand in candidates:
                     index.add(written, cand)
@@ -609,6 +635,7 @@ def build_index(catalog_dir: Path, min_city_population: int) -> EntityIndex:
         if all((c.source == "city" and not c.trusted) or c.entity.kind == "actor" for c in index.lookup(alt)):
             index.add(alt, cand)
     _add_russian_case_forms(index)
+    _add_armenian_case_forms(index)
     index.surnames = {k: tuple(v) for k, v in surnames.items()}
     return index
 

@@ -858,3 +858,18 @@ def test_village_names_of_two_words_and_people_named_after_their_village(setting
     assert "Malaya Talinka" in ru["location"] and "Talinka" not in ru["location"]
     assert {"Hayk Tavushetsi", "Vadim Oksky"} <= hy["actor"]
     assert not {p for p in hy["location"] if p.startswith("Tavush") and p != "Tavush Province"}
+
+
+def test_armenian_case_forms_of_place_names_that_end_like_a_case_ending(settings):
+    """«Լոռու» (Lori's genitive) and «Ռոստովից» (from Rostov) are the province and the city: their names end
+    like case endings, so the match key alone reached none of their forms; «Իգոր Դոնեցկովը» stays a person,
+    and «Թումանյանի» (Tumanyan's) is no town."""
+    hy, _, _ = _tag(
+        settings,
+        "Լոռու մարզպետը և Ռոստովից հրավիրված փորձագետ Իգոր Դոնեցկովը այցելեցին Թումանյանի անվան դպրոց։ "
+        "Ծրագիրը կիրականացվի նաև Լոռու և Տավուշի գյուղերում։",
+        "Լուրեր",
+    )
+    assert {"Lori Province", "Rostov-on-Don"} <= hy["location"]
+    assert "Igor Donetskov" in hy["actor"]
+    assert not {p for p in hy["location"] if p.startswith(("Donetsk", "Tumanyan", "Dsegh"))}

@@ -595,6 +595,13 @@ def _with_generation_suffixes(text: str, ner: list[NerSpan]) -> list[NerSpan]:
     ]
 
 
+def _surname_of_an_armenian_rule_name(m: AliasMatch, span: NerSpan) -> bool:
+    """The match is the surname of a name the Armenian rules read as a known given name and a surname
+    («Իգոր Դոնեցկովը» is Igor Donetskov, not Donetsk): they know the given name, so the place gives way."""
+    name = span.name or ""
+    return m.start > span.start and " " in name and "\u0531" <= name[0] <= "\u0587"
+
+
 def _in_hyphenated_word(text: str, m: AliasMatch, span: NerSpan) -> bool:
     return (m.start > span.start and text[m.start - 1] == "-") or (m.end < span.end and text[m.end] == "-")
 
@@ -623,6 +630,7 @@ def _plausible_people(
                     and _ends_in_a_surname(span.name or text[span.start : span.end])
                 )
                 and not _in_hyphenated_word(text, m, span)  # «Павла Орлова-Томского»: a double surname
+                and not _surname_of_an_armenian_rule_name(m, span)
                 for m in inside
             ):
                 continue
