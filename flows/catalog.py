@@ -150,8 +150,17 @@ def _russian_spelling(name: str, city: dict) -> str | None:
     # became Oufa («Оуфа»), Togliatti Toliati, Elista Yelista (the Bulgarian «Елиста»). The Russian one
     # first: Russian-only letters (Элиста), then no letters Russian lacks, then the one that gives
     # geonames' own name back (Уфа -> Ufa).
-    same.sort(key=lambda alt: (-russian_likeness(alt), romanize(alt) != plain))
+    # Then the one whose adjective endings agree with geonames' BGN -iy/-yy, which the South Slavic spellings
+    # drop: Velikiy Novgorod is «Великий Новгород», not the Serbian «Велики Новгород» listed first (Chany
+    # stays «Чаны»).
+    same.sort(key=lambda alt: (-russian_likeness(alt), romanize(alt) != plain, -_adjective_endings_agree(alt, plain)))
     return same[0] if same else None
+
+
+def _adjective_endings_agree(russian: str, plain: str) -> int:
+    """How many words end in -ий/-ый in the Russian name exactly where geonames writes -iy/-yy."""
+    pairs = zip(russian.lower().split(), plain.lower().split(), strict=False)
+    return sum(r.endswith(("ий", "ый")) == p.endswith(("iy", "yy")) for r, p in pairs)
 
 
 def _wikipedia_spelling(name: str, russian: str | None) -> str:

@@ -873,3 +873,10 @@ def test_armenian_case_forms_of_place_names_that_end_like_a_case_ending(settings
     assert {"Lori Province", "Rostov-on-Don"} <= hy["location"]
     assert "Igor Donetskov" in hy["actor"]
     assert not {p for p in hy["location"] if p.startswith(("Donetsk", "Tumanyan", "Dsegh"))}
+
+
+def test_russian_towns_take_the_russian_spelling_of_their_name(settings):
+    """geonames lists the Serbian «Велики Новгород» before the Russian «Великий Новгород»: the title is Wikipedia's
+    Veliky Novgorod, and so for Kirovsky and Tsiolkovsky; Chany stays Chany."""
+    ru, _, _ = _tag(settings, "Раскопки в Великом Новгороде и в Чанах продолжатся, сообщили в Кировском.")
+    assert "Veliky Novgorod" in ru["location"] and "Veliki Novgorod" not in ru["location"]
