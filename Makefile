@@ -64,7 +64,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 eval: install
-	$(BIN)/python bench/eval_tagging.py tests/labelled/tagging tests/labelled/wire tests/labelled/wire2 tests/labelled/wire3 tests/labelled/wire4 tests/labelled/wire5 tests/labelled/wire6 tests/labelled/wire7 tests/labelled/wire8 tests/labelled/wire9 tests/labelled/wire10 tests/labelled/wire11 tests/labelled/wire12 tests/labelled/wire13 tests/labelled/holdout tests/labelled/final
+	$(BIN)/python bench/eval_tagging.py tests/labelled/tagging tests/labelled/wire tests/labelled/wire2 tests/labelled/wire3 tests/labelled/wire4 tests/labelled/wire5 tests/labelled/wire6 tests/labelled/wire7 tests/labelled/wire8 tests/labelled/wire9 tests/labelled/wire10 tests/labelled/wire11 tests/labelled/wire12 tests/labelled/wire13 tests/labelled/wire14 tests/labelled/holdout tests/labelled/final
 	$(BIN)/python bench/eval_alerts.py
 
 bench: install
