@@ -880,3 +880,14 @@ def test_russian_towns_take_the_russian_spelling_of_their_name(settings):
     Veliky Novgorod, and so for Kirovsky and Tsiolkovsky; Chany stays Chany."""
     ru, _, _ = _tag(settings, "Раскопки в Великом Новгороде и в Чанах продолжатся, сообщили в Кировском.")
     assert "Veliky Novgorod" in ru["location"] and "Veliki Novgorod" not in ru["location"]
+
+
+def test_russian_macro_regions_are_places(settings):
+    """«Кавказских Минеральных Вод» is the resort region, not the town Mineralnye Vody; «Поволжье» and «Центральной
+    России» are regions, not a town named Centralny."""
+    ru, _, _ = _tag(
+        settings,
+        "Санатории Кавказских Минеральных Вод ждут гостей из Поволжья и Центральной России, сообщили в Пятигорске.",
+    )
+    assert {"Caucasian Mineral Waters", "Volga region", "Central Russia", "Pyatigorsk"} <= ru["location"]
+    assert not {p for p in ru["location"] if p.startswith(("Mineralnye Vody", "Centraln", "Tsentraln"))}
