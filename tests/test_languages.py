@@ -754,8 +754,14 @@ def test_a_nickname_in_quotes_is_part_of_no_name_and_facilities_are_no_people(se
         '"Gio" Sakhokia called it overdue, and the board chairman Richard "Dick" Kalebjian agreed with Arpi '
         "Mardigian-Lowell. Flights by Wizz Air to Kutaisi Airport resumed, Hamshen Armenians told the Diaspora Forum.",
     )
+    club, _, _ = _tag(
+        settings,
+        "A Yerevan investor has completed the purchase of English Championship club Preston North End, the club "
+        "said on Tuesday.",
+    )
     assert {"Hayk Mnatsakanyan", "Giorgi Sakhokia", "Richard Kalebjyan", "Arpi Mardigyan-Lowell"} <= tags["actor"]
     assert not {"Wizz Air", "Kutaisi Airport", "Hamshen Armenians", "Diaspora Forum", "Arpi Mardigyan"} & tags["actor"]
+    assert not {a for a in club["actor"] if "Preston" in a}
 
 
 def test_names_of_origin_persian_given_names_and_flower_roots(settings):

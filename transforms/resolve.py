@@ -93,7 +93,9 @@ FEATURE_BEFORE_STEMS = (
     "озер", "перевал", "аэропорт", "аэродром", "залив", "пролив", "хребт", "вулкан", "станци", "улиц",
     "проспект", "площад", "бульвар", "переул", "шоссе", "набережн", "памятник", "монастыр", "собор", "стадион",
 )  # fmt: skip
-LEADING_FEATURE = re.compile(r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s", re.IGNORECASE)
+LEADING_FEATURE = re.compile(
+    r"(?:lake|mount|mt\.?|river|cape|gulf|bay|port|fort|camp|sea)\s|(?-i:FC|CF|SC|AC|FK|PFC|BC)\s", re.IGNORECASE
+)  # "FC Ararat-Armenia", "BC Urartu": a club
 # Russian, Armenian and other quotation marks round a name: a brand, company, newspaper or ship
 # («Арарат» brandy, «Джермук» water, «Газпром Армения»), not the place it is named after.
 # «Курорт-Кавказ»: the first part of a compound name too; «Մարշալ Բաղրամյան»: a capitalised word before it
@@ -655,7 +657,8 @@ COMPANY_TAIL = re.compile(
     r"\s(?:Works|Company|Co\.?|Corp\.?|Corporation|Group|Holding|Holdings|Bank|LLC|Ltd\.?|Inc\.?|CJSC|OJSC|JSC"
     r"|Plant|Factory|Mills?|Airlines|Motors|Partners|Advisory|Capital|Consulting|Ventures|Investments?|Trading"
     r"|Logistics|Systems|Technologies|Industries|Solutions|Air|Airways|Airport|Forum|Summit|Festival|Foundation"
-    r"|Institute|University|College|Museum|Hotel|Stadium|Arena"
+    r"|Institute|University|College|Museum|Hotel|Stadium|Arena|Academy|School|High"
+    r"|FC|United|Rovers|Wanderers|Athletic|Albion|Hotspur|North End"  # clubs: "Preston North End"
     r"|Armenians|Russians|Georgians|Azerbaijanis|Ukrainians|Americans|Iranians|Turks|Kurds|Yazidis)$"
 )
 TOWN_OF_SEVERAL_WORDS_MIN_POPULATION = 20_000
