@@ -13,7 +13,7 @@ import unicodedata
 from functools import lru_cache
 from itertools import accumulate
 
-from transforms.transliterate import modern_armenian, without_accents
+from transforms.transliterate import GENERATION_SUFFIXES, modern_armenian, without_accents
 
 # Calendar words: capitalised like names, never a surname. English names, not the C library's locale.
 MONTH_NAMES = (
@@ -115,9 +115,6 @@ def starts_capitalised(word: str) -> bool:
 
 
 _ROMAN = re.compile(r"^[IVXL]+$")
-
-
-GENERATION_SUFFIXES = {"Jr.", "Jr", "Sr.", "Sr"}  # "Yevgeny Primakov Jr." is Primakov
 
 
 def surname_of(name: str) -> str | None:

@@ -196,7 +196,8 @@ def romanize_person(name: str) -> str:
     return " ".join(_armenian_in_cyrillic(w, last=(i == len(words) - 1)) for i, w in enumerate(words))
 
 
-_GENERATION = frozenset({"Jr.", "Jr", "Sr.", "Sr", "II", "III", "IV"})
+GENERATION_SUFFIXES = frozenset({"Jr.", "Jr", "Sr.", "Sr"})  # "Yevgeny Primakov Jr." is Primakov
+_GENERATION = GENERATION_SUFFIXES | {"II", "III", "IV"}
 
 
 def _armenian_latin_surname(words: list[str]) -> int | None:
